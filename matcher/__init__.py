@@ -1,0 +1,1 @@
+"""cocok matching engine."""

@@ -1,0 +1,1 @@
+"""cocok HTTP service."""
