@@ -1,0 +1,221 @@
+"""Per-record numbers in columns, so a query scores thousands of pairs with numpy, not loops.
+
+Each side (candidates, vacancies) keeps one slot per record; a removed record's slot is marked
+dead and reused later. Columns grow by doubling. ``gather(slots)`` returns a view of plain arrays
+that the eligibility and feature functions broadcast against the other side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from matcher.profiles import CandidateProfile, VacancyProfile
+from matcher.records import Candidate, EducationLevel, Vacancy
+
+LEVELS: tuple[EducationLevel, ...] = tuple(EducationLevel)
+LEVEL_INDEX = {level: i for i, level in enumerate(LEVELS)}
+
+
+def accepted_levels_mask(levels: Sequence[EducationLevel]) -> np.ndarray:
+    """Levels a vacancy accepts; SMA and SMK stand in for each other (both upper secondary)."""
+    mask = np.zeros(len(LEVELS), dtype=bool)
+    if not levels:
+        mask[:] = True
+        return mask
+    ranks = {level.rank for level in levels}
+    for i, level in enumerate(LEVELS):
+        if level in levels or (level.rank == 2 and 2 in ranks):
+            mask[i] = True
+    return mask
+
+
+class _Columns:
+    """Slot bookkeeping shared by both sides."""
+
+    _float_nan: tuple[str, ...] = ()
+    _other: dict[str, tuple[np.dtype, object]] = {}
+
+    def __init__(self, dim: int, programs: int, capacity: int = 1024) -> None:
+        self.dim = dim
+        self.n_programs = programs
+        self.ids: list[str | None] = []
+        self.slot_of: dict[str, int] = {}
+        self._free: list[int] = []
+        self.capacity = 0
+        self.arrays: dict[str, np.ndarray] = {}
+        self.skills: list[frozenset[str]] = []
+        self._grow(capacity)
+
+    def _specs(self) -> dict[str, tuple[tuple[int, ...], np.dtype, object]]:
+        raise NotImplementedError
+
+    def _grow(self, capacity: int) -> None:
+        for name, (tail, dtype, fill) in self._specs().items():
+            fresh = np.full((capacity, *tail), fill, dtype=dtype)
+            old = self.arrays.get(name)
+            if old is not None:
+                fresh[: len(old)] = old
+            self.arrays[name] = fresh
+        self.capacity = capacity
+
+    def __len__(self) -> int:
+        return len(self.slot_of)
+
+    @property
+    def size(self) -> int:
+        """One past the highest slot ever used: arrays are valid on ``[:size]``."""
+        return len(self.ids)
+
+    def slot_for(self, record_id: str) -> int:
+        """The slot of ``record_id``, allocating one for a new id."""
+        slot = self.slot_of.get(record_id)
+        if slot is not None:
+            return slot
+        if self._free:
+            slot = self._free.pop()
+            self.ids[slot] = record_id
+        else:
+            slot = len(self.ids)
+            if slot >= self.capacity:
+                self._grow(self.capacity * 2)
+            self.ids.append(record_id)
+            self.skills.append(frozenset())
+        self.slot_of[record_id] = slot
+        return slot
+
+    def release(self, record_id: str) -> int | None:
+        slot = self.slot_of.pop(record_id, None)
+        if slot is None:
+            return None
+        self.ids[slot] = None
+        self.skills[slot] = frozenset()
+        self.arrays["alive"][slot] = False
+        self._free.append(slot)
+        return slot
+
+    def alive_slots(self) -> np.ndarray:
+        return np.flatnonzero(self.arrays["alive"][: self.size])
+
+    def gather(self, slots: np.ndarray) -> dict[str, np.ndarray]:
+        return {name: array[slots] for name, array in self.arrays.items() if name != "vectors"}
+
+    @property
+    def vectors(self) -> np.ndarray:
+        return self.arrays["vectors"]
+
+
+class CandidateColumns(_Columns):
+    def _specs(self) -> dict[str, tuple[tuple[int, ...], np.dtype, object]]:
+        f32, i32 = np.dtype(np.float32), np.dtype(np.int32)
+        return {
+            "alive": ((), np.dtype(bool), False),
+            "seeking": ((), np.dtype(bool), False),
+            "prog1": ((), i32, -1),
+            "conf1": ((), f32, 0.0),
+            "prog2": ((), i32, -1),
+            "conf2": ((), f32, 0.0),
+            "lat": ((), f32, np.nan),
+            "lon": ((), f32, np.nan),
+            "edu": ((), np.dtype(np.int8), -1),
+            "birth_year": ((), i32, 0),
+            "birth_md": ((), i32, 0),
+            "exp_months": ((), f32, 0.0),
+            "max_commute": ((), f32, np.nan),
+            "relocate": ((), np.dtype(bool), False),
+            "vectors": ((self.dim,), f32, 0.0),
+        }
+
+    def put(self, c: Candidate, p: CandidateProfile, program_index: dict[str, int],
+            vector: np.ndarray) -> int:
+        slot = self.slot_for(c.id)
+        a = self.arrays
+        a["alive"][slot] = True
+        a["seeking"][slot] = c.status == "seeking"
+        progs = [(program_index[code], conf) for code, conf in p.programs if code in program_index]
+        (a["prog1"][slot], a["conf1"][slot]) = progs[0] if progs else (-1, 0.0)
+        (a["prog2"][slot], a["conf2"][slot]) = progs[1] if len(progs) > 1 else (-1, 0.0)
+        a["lat"][slot], a["lon"][slot] = p.coordinates or (np.nan, np.nan)
+        a["edu"][slot] = LEVEL_INDEX[c.education_level] if c.education_level else -1
+        if c.birth_date:
+            a["birth_year"][slot] = c.birth_date.year
+            a["birth_md"][slot] = c.birth_date.month * 100 + c.birth_date.day
+        else:
+            a["birth_year"][slot] = 0
+        a["exp_months"][slot] = c.experience_months
+        a["max_commute"][slot] = np.nan if c.max_commute_km is None else c.max_commute_km
+        a["relocate"][slot] = bool(c.willing_to_relocate)
+        a["vectors"][slot] = vector
+        self.skills[slot] = p.skills
+        return slot
+
+
+class VacancyColumns(_Columns):
+    def _specs(self) -> dict[str, tuple[tuple[int, ...], np.dtype, object]]:
+        f32 = np.dtype(np.float32)
+        return {
+            "alive": ((), np.dtype(bool), False),
+            "open": ((), np.dtype(bool), False),
+            "deadline": ((), np.dtype(np.int64), 0),
+            "programs": ((self.n_programs,), f32, 0.0),
+            "has_programs": ((), np.dtype(bool), False),
+            "majors_required": ((), np.dtype(bool), False),
+            "major_ok": ((self.n_programs + 1,), np.dtype(bool), True),
+            "edu_mask": ((len(LEVELS) + 1,), np.dtype(bool), True),
+            "age_min": ((), f32, np.nan),
+            "age_max": ((), f32, np.nan),
+            "lat": ((), f32, np.nan),
+            "lon": ((), f32, np.nan),
+            "min_exp_months": ((), f32, 0.0),
+            "salary": ((), f32, np.nan),
+            "vectors": ((self.dim,), f32, 0.0),
+        }
+
+    def put(self, v: Vacancy, p: VacancyProfile, program_index: dict[str, int],
+            similarity: np.ndarray, vector: np.ndarray) -> int:
+        slot = self.slot_for(v.id)
+        a = self.arrays
+        a["alive"][slot] = True
+        a["open"][slot] = v.status == "open"
+        a["deadline"][slot] = v.deadline.toordinal() if v.deadline else 0
+        row = np.zeros(self.n_programs, dtype=np.float32)
+        for code, conf in p.programs.items():
+            if code in program_index:
+                row[program_index[code]] = conf
+        a["programs"][slot] = row
+        a["has_programs"][slot] = bool(row.any())
+        a["majors_required"][slot] = p.majors_required
+        ok = np.ones(self.n_programs + 1, dtype=bool)  # last column: "major unknown"
+        majors = [program_index[c] for c in p.major_programs if c in program_index]
+        if p.majors_required and majors:
+            ok[:-1] = similarity[:, majors].max(axis=1) >= 0.5
+            ok[-1] = False
+        a["major_ok"][slot] = ok
+        edu = np.ones(len(LEVELS) + 1, dtype=bool)  # last column: "level unknown" passes
+        edu[:-1] = accepted_levels_mask(p.education_levels)
+        a["edu_mask"][slot] = edu
+        a["age_min"][slot] = np.nan if p.age_min is None else p.age_min
+        a["age_max"][slot] = np.nan if p.age_max is None else p.age_max
+        a["lat"][slot], a["lon"][slot] = p.coordinates or (np.nan, np.nan)
+        a["min_exp_months"][slot] = (v.min_experience_years or 0.0) * 12
+        pay = v.salary_max if v.salary_max is not None else v.salary_min
+        a["salary"][slot] = np.nan if pay is None else pay
+        a["vectors"][slot] = vector
+        self.skills[slot] = p.skills
+        return slot
+
+
+@dataclass(frozen=True)
+class Today:
+    """The reference day for ages and deadlines, split for vectorised comparisons."""
+
+    year: int
+    md: int
+    ordinal: int
+
+    @classmethod
+    def of(cls, day: date) -> Today:
+        return cls(day.year, day.month * 100 + day.day, day.toordinal())

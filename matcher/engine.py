@@ -1,0 +1,428 @@
+"""The Matcher: fit on records, recommend in both directions, explain, update, save, load.
+
+A query runs in two stages. Candidate generation takes the union of the nearest neighbours in
+the vector index, the best BM25 documents and the records whose program fits (the taxonomy), so
+no single weak signal can hide a good match. Then every pair in that pool is checked against the
+hard requirements, gets its features and a score, and the best ``k`` get reasons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from matcher import eligibility, features
+from matcher.columns import CandidateColumns, Today, VacancyColumns
+from matcher.encoder import CachedEncoder, Encoder, load_bundled_encoder
+from matcher.errors import NotFittedError, UnknownRecordError
+from matcher.geo import Gazetteer
+from matcher.index import FaissIndex, VectorIndex
+from matcher.lexical import BM25Index
+from matcher.profiles import CandidateProfile, Profiler, VacancyProfile
+from matcher.reasons import PairFacts, age_limit_text, explain_pair, protected_flag
+from matcher.records import Candidate, Vacancy, parse_candidate, parse_vacancy
+from matcher.scoring import Scorer, WeightedScorer
+
+if TYPE_CHECKING:
+    from matcher.taxonomy import Taxonomy
+
+MAX_K = 1000
+#: Below this many records a query scores every one of them: exact and still fast.
+EXHAUSTIVE_LIMIT = 5000
+BATCH = 256
+
+
+@dataclass(frozen=True)
+class Match:
+    candidate_id: str
+    vacancy_id: str
+    score: float
+    reasons: list[str]
+    eligible: bool = True
+    blocked_by: list[str] = field(default_factory=list)
+    features: dict[str, float] = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)
+
+
+def _check_k(k: int) -> None:
+    if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= MAX_K:
+        raise ValueError(f"k must be an integer from 1 to {MAX_K}, got {k!r}")
+
+
+class Matcher:
+    """Ranks candidates for vacancies and vacancies for candidates (see docs/architecture.md)."""
+
+    def __init__(
+        self,
+        *,
+        encoder: Encoder | None = None,
+        taxonomy: Taxonomy | None = None,
+        gazetteer: Gazetteer | None = None,
+        scorer: Scorer | None = None,
+        pool_size: int = 300,
+        language: str = "id",
+        index_factory: Callable[[int], VectorIndex] | None = None,
+    ) -> None:
+        self.encoder = encoder
+        self.taxonomy = taxonomy
+        self.gazetteer = gazetteer
+        self.scorer = scorer
+        self.pool_size = pool_size
+        self.language = language
+        self.index_factory = index_factory
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _setup(self) -> None:
+        if self.pool_size < 1:
+            raise ValueError("pool_size must be at least 1")
+        if self.taxonomy is None:
+            from matcher.taxonomy import Taxonomy
+
+            self.taxonomy_ = Taxonomy.load()
+        else:
+            self.taxonomy_ = self.taxonomy
+        self.gazetteer_ = self.gazetteer or Gazetteer.load()
+        encoder = self.encoder or load_bundled_encoder()
+        self.encoder_ = encoder if isinstance(encoder, CachedEncoder) else CachedEncoder(encoder)
+        self.scorer_ = self.scorer or WeightedScorer()
+        codes, similarity = self.taxonomy_.similarity_matrix()
+        self.program_codes_ = list(codes)
+        self.program_index_ = {code: i for i, code in enumerate(self.program_codes_)}
+        self.similarity_ = np.asarray(similarity, dtype=np.float32)
+        self.profiler_ = Profiler(self.taxonomy_, self.gazetteer_)
+        dim, n_prog = self.encoder_.dim, len(self.program_codes_)
+        make_index = self.index_factory or FaissIndex
+        self.candidates_: dict[str, Candidate] = {}
+        self.vacancies_: dict[str, Vacancy] = {}
+        self.candidate_profiles_: dict[str, CandidateProfile] = {}
+        self.vacancy_profiles_: dict[str, VacancyProfile] = {}
+        self.candidate_columns_ = CandidateColumns(dim, n_prog)
+        self.vacancy_columns_ = VacancyColumns(dim, n_prog)
+        self.candidate_index_: VectorIndex = make_index(dim)
+        self.vacancy_index_: VectorIndex = make_index(dim)
+        self.candidate_lexical_ = BM25Index()
+        self.vacancy_lexical_ = BM25Index()
+
+    def fit(
+        self,
+        candidates: Iterable[Candidate | Mapping[str, Any]],
+        vacancies: Iterable[Vacancy | Mapping[str, Any]],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Matcher:
+        """Index every record from scratch; ``progress(done, total)`` is called per batch."""
+        self._setup()
+        cands, vacs = list(candidates), list(vacancies)
+        total, done = len(cands) + len(vacs), 0
+        for start in range(0, len(cands), BATCH):
+            self.upsert_candidates(cands[start : start + BATCH])
+            done += len(cands[start : start + BATCH])
+            if progress:
+                progress(done, total)
+        for start in range(0, len(vacs), BATCH):
+            self.upsert_vacancies(vacs[start : start + BATCH])
+            done += len(vacs[start : start + BATCH])
+            if progress:
+                progress(done, total)
+        return self
+
+    def _require_fitted(self) -> None:
+        if not hasattr(self, "candidate_columns_"):
+            raise NotFittedError("call fit() (or Matcher.load) before using the matcher")
+
+    def upsert_candidates(
+        self,
+        items: Iterable[Candidate | Mapping[str, Any]],
+        vectors: np.ndarray | None = None,
+    ) -> None:
+        """Add or replace candidates; ``vectors`` skips encoding (restoring a snapshot)."""
+        self._require_fitted()
+        records = [c if isinstance(c, Candidate) else parse_candidate(c) for c in items]
+        records = list({c.id: c for c in records}.values())
+        if not records:
+            return
+        profiles = [self.profiler_.candidate(c) for c in records]
+        if vectors is None:
+            vectors = self.encoder_.encode([p.text for p in profiles])
+        for c, p, vec in zip(records, profiles, vectors, strict=True):
+            slot = self.candidate_columns_.put(c, p, self.program_index_, vec)
+            self.candidate_lexical_.upsert(slot, p.tokens)
+            self.candidates_[c.id] = c
+            self.candidate_profiles_[c.id] = p
+        self.candidate_index_.add([c.id for c in records], vectors)
+
+    def upsert_vacancies(
+        self,
+        items: Iterable[Vacancy | Mapping[str, Any]],
+        vectors: np.ndarray | None = None,
+    ) -> None:
+        """Add or replace vacancies; ``vectors`` skips encoding (restoring a snapshot)."""
+        self._require_fitted()
+        records = [v if isinstance(v, Vacancy) else parse_vacancy(v) for v in items]
+        records = list({v.id: v for v in records}.values())
+        if not records:
+            return
+        profiles = [self.profiler_.vacancy(v) for v in records]
+        if vectors is None:
+            vectors = self.encoder_.encode([p.text for p in profiles])
+        for v, p, vec in zip(records, profiles, vectors, strict=True):
+            slot = self.vacancy_columns_.put(
+                v, p, self.program_index_, self.similarity_, vec
+            )
+            self.vacancy_lexical_.upsert(slot, p.tokens)
+            self.vacancies_[v.id] = v
+            self.vacancy_profiles_[v.id] = p
+        self.vacancy_index_.add([v.id for v in records], vectors)
+
+    def remove_candidates(self, ids: Iterable[str]) -> None:
+        self._require_fitted()
+        ids = [i for i in ids if i in self.candidates_]
+        for record_id in ids:
+            slot = self.candidate_columns_.release(record_id)
+            if slot is not None:
+                self.candidate_lexical_.remove(slot)
+            del self.candidates_[record_id], self.candidate_profiles_[record_id]
+        self.candidate_index_.remove(ids)
+
+    def remove_vacancies(self, ids: Iterable[str]) -> None:
+        self._require_fitted()
+        ids = [i for i in ids if i in self.vacancies_]
+        for record_id in ids:
+            slot = self.vacancy_columns_.release(record_id)
+            if slot is not None:
+                self.vacancy_lexical_.remove(slot)
+            del self.vacancies_[record_id], self.vacancy_profiles_[record_id]
+        self.vacancy_index_.remove(ids)
+
+    # -- querying ---------------------------------------------------------------------------
+
+    def _slot(self, kind: str, record_id: str) -> int:
+        cols = self.candidate_columns_ if kind == "candidate" else self.vacancy_columns_
+        slot = cols.slot_of.get(record_id)
+        if slot is None:
+            raise UnknownRecordError(kind, record_id)
+        return slot
+
+    def _pool(self, side: str, query_slot: int, query_vec: np.ndarray,
+              tokens: tuple[str, ...], fit_all: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+        """Candidate generation: dense ∪ lexical ∪ taxonomy, over the alive records of ``side``."""
+        cols = self.candidate_columns_ if side == "candidate" else self.vacancy_columns_
+        index = self.candidate_index_ if side == "candidate" else self.vacancy_index_
+        lexical = self.candidate_lexical_ if side == "candidate" else self.vacancy_lexical_
+        alive = cols.alive_slots()
+        if len(alive) <= EXHAUSTIVE_LIMIT:
+            return alive
+        m = self.pool_size
+        dense_ids = [rid for rid, _ in index.search(query_vec[None, :], m)[0]]
+        dense = np.fromiter((cols.slot_of[i] for i in dense_ids), dtype=np.int64)
+        lex = lexical.top(tokens, m, cols.size)
+        fit = fit_all(alive)
+        fitting = alive[fit >= 0.3]
+        if len(fitting) > 4 * m:
+            cheap = fit[fit >= 0.3] + 0.3 * (cols.vectors[fitting] @ query_vec)
+            fitting = fitting[np.argpartition(-cheap, 4 * m)[: 4 * m]]
+        return np.unique(np.concatenate([dense, lex, fitting]))
+
+    def _score(self, cand_slots: np.ndarray, vac_slots: np.ndarray, lexical: np.ndarray,
+               today: Today) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray],
+                                      features.PairFeatures]:
+        cc, vc = self.candidate_columns_, self.vacancy_columns_
+        c, v = cc.gather(cand_slots), vc.gather(vac_slots)
+        dist = features.distances(c, v)
+        checks = eligibility.check(c, v, dist, today)
+        feats = features.compute(
+            c, v,
+            candidate_vectors=cc.vectors[cand_slots],
+            vacancy_vectors=vc.vectors[vac_slots],
+            candidate_skills=[cc.skills[s] for s in cand_slots],
+            vacancy_skills=[vc.skills[s] for s in vac_slots],
+            lexical=lexical,
+            similarity=self.similarity_,
+            distance_km=dist,
+        )
+        scores = np.clip(self.scorer_.score(feats.matrix()), 0.0, 1.0)
+        return scores, eligibility.eligible(checks), checks, feats
+
+    def _program_fit_for_vacancy(self, vac_slot: int) -> Callable[[np.ndarray], np.ndarray]:
+        need = self.vacancy_columns_.arrays["programs"][vac_slot]
+        u = np.append((self.similarity_ * need[None, :]).max(axis=1), 0.0)  # -1 → 0
+        a = self.candidate_columns_.arrays
+        return lambda s: np.maximum(a["conf1"][s] * u[a["prog1"][s]], a["conf2"][s] * u[a["prog2"][s]])
+
+    def _program_fit_for_candidate(self, cand_slot: int) -> Callable[[np.ndarray], np.ndarray]:
+        a = self.candidate_columns_.arrays
+        w = np.zeros(len(self.program_codes_), dtype=np.float32)
+        for prog, conf in (("prog1", "conf1"), ("prog2", "conf2")):
+            if a[prog][cand_slot] >= 0:
+                w = np.maximum(w, self.similarity_[a[prog][cand_slot]] * a[conf][cand_slot])
+        programs = self.vacancy_columns_.arrays["programs"]
+        return lambda s: (programs[s] * w[None, :]).max(axis=1)
+
+    def _rank(self, side: str, query_slot: int, pool: np.ndarray, k: int,
+              include: Callable[[Any], bool] | None, today: Today) -> list[Match]:
+        """Score the pool against one record and keep the best ``k`` eligible, included ones."""
+        n = len(pool)
+        if n == 0:
+            return []
+        query = np.full(n, query_slot, dtype=np.int64)
+        if side == "candidate":  # ranking candidates for the vacancy in query_slot
+            vp = self.vacancy_profiles_[self.vacancy_columns_.ids[query_slot] or ""]
+            raw = self.candidate_lexical_.score_array(vp.tokens, self.candidate_columns_.size)
+            cand_slots, vac_slots = pool, query
+            lexical_raw = raw[pool]
+        else:
+            cp = self.candidate_profiles_[self.candidate_columns_.ids[query_slot] or ""]
+            raw = self.vacancy_lexical_.score_array(cp.tokens, self.vacancy_columns_.size)
+            cand_slots, vac_slots = query, pool
+            lexical_raw = raw[pool]
+        top = float(raw.max()) if raw.size else 0.0  # same scale as explain()
+        lexical = lexical_raw / top if top > 0 else lexical_raw
+        scores, ok, _, feats = self._score(cand_slots, vac_slots, lexical, today)
+        order = np.flatnonzero(ok)
+        order = order[np.argsort(-scores[order], kind="stable")]
+        out: list[Match] = []
+        for i in order:
+            cid = self.candidate_columns_.ids[int(cand_slots[i])] or ""
+            vid = self.vacancy_columns_.ids[int(vac_slots[i])] or ""
+            record = self.candidates_[cid] if side == "candidate" else self.vacancies_[vid]
+            if include is not None and not include(record):
+                continue
+            out.append(self._match(cid, vid, float(scores[i]), feats, int(i), True, []))
+            if len(out) == k:
+                break
+        return out
+
+    def recommend_candidates(
+        self,
+        vacancy_id: str,
+        k: int = 20,
+        *,
+        include: Callable[[Candidate], bool] | None = None,
+        as_of: date | None = None,
+    ) -> list[Match]:
+        """Best candidates for an open vacancy; only seeking, eligible ones, best first."""
+        self._require_fitted()
+        _check_k(k)
+        slot = self._slot("vacancy", vacancy_id)
+        today = Today.of(as_of or date.today())
+        fit_all = self._program_fit_for_vacancy(slot)
+        vp = self.vacancy_profiles_[vacancy_id]
+        pool = self._pool("candidate", slot, self.vacancy_columns_.vectors[slot], vp.tokens,
+                          fit_all)
+        found = self._rank("candidate", slot, pool, k, include, today)
+        if include is not None and len(found) < k and len(pool) < len(self.candidates_):
+            found = self._rank("candidate", slot, self.candidate_columns_.alive_slots(), k,
+                               include, today)
+        return found
+
+    def recommend_vacancies(
+        self,
+        candidate_id: str,
+        k: int = 20,
+        *,
+        include: Callable[[Vacancy], bool] | None = None,
+        as_of: date | None = None,
+    ) -> list[Match]:
+        """Best open vacancies for a candidate, respecting both sides' hard requirements."""
+        self._require_fitted()
+        _check_k(k)
+        slot = self._slot("candidate", candidate_id)
+        today = Today.of(as_of or date.today())
+        fit_all = self._program_fit_for_candidate(slot)
+        cp = self.candidate_profiles_[candidate_id]
+        pool = self._pool("vacancy", slot, self.candidate_columns_.vectors[slot], cp.tokens,
+                          fit_all)
+        found = self._rank("vacancy", slot, pool, k, include, today)
+        if include is not None and len(found) < k and len(pool) < len(self.vacancies_):
+            found = self._rank("vacancy", slot, self.vacancy_columns_.alive_slots(), k,
+                               include, today)
+        return found
+
+    def explain(self, candidate_id: str, vacancy_id: str, *, as_of: date | None = None) -> Match:
+        """Score and reasons for one pair, including which hard requirement blocks it."""
+        self._require_fitted()
+        cs = np.asarray([self._slot("candidate", candidate_id)])
+        vs = np.asarray([self._slot("vacancy", vacancy_id)])
+        today = Today.of(as_of or date.today())
+        raw = self.candidate_lexical_.score_array(
+            self.vacancy_profiles_[vacancy_id].tokens, self.candidate_columns_.size
+        )
+        top = float(raw.max()) if raw.size else 0.0
+        # scaled like a ranked query: relative to the best-matching candidate for this vacancy
+        lexical = raw[cs] / top if top > 0 else raw[cs]
+        scores, ok, checks, feats = self._score(cs, vs, lexical, today)
+        blocked = [eligibility.BLOCKED_TEXT[r] for r in eligibility.REQUIREMENTS
+                   if not bool(checks[r][0])]
+        return self._match(candidate_id, vacancy_id, float(scores[0]), feats, 0, bool(ok[0]),
+                           blocked)
+
+    def _match(self, cid: str, vid: str, score: float, feats: features.PairFeatures, i: int,
+               is_eligible: bool, blocked: list[str]) -> Match:
+        c, v = self.candidates_[cid], self.vacancies_[vid]
+        cp, vp = self.candidate_profiles_[cid], self.vacancy_profiles_[vid]
+        values = {name: float(feats.values[name][i]) for name in features.FEATURES}
+        cand_code = cp.programs[0][0] if cp.programs else None
+        names = self.taxonomy_.programs
+        vac_code = None
+        if vp.programs:
+            def fit_to(code: str) -> float:
+                if cand_code is None or cand_code not in self.program_index_:
+                    return vp.programs[code]
+                sim = self.similarity_[self.program_index_[cand_code], self.program_index_[code]]
+                return vp.programs[code] * float(sim)
+            vac_code = max(vp.programs, key=fit_to)
+        dist = float(feats.distance_km[i])
+        vslot = self.vacancy_columns_.slot_of[vid]
+        va = self.vacancy_columns_.arrays
+        facts = PairFacts(
+            features=values,
+            candidate_major=c.major,
+            candidate_program=names[cand_code].name if cand_code else None,
+            vacancy_program=names[vac_code].name if vac_code else None,
+            vacancy_has_programs=bool(vp.programs),
+            matched_skills=feats.matched_skills[i],
+            missing_skills=feats.missing_skills[i],
+            distance_km=None if np.isnan(dist) else dist,
+            experience_months=c.experience_months,
+            required_experience_months=int(va["min_exp_months"][vslot]),
+            age_limit=age_limit_text(float(va["age_min"][vslot]), float(va["age_max"][vslot]),
+                                     self.language),
+            age_known=c.birth_date is not None,
+            education_known=c.education_level is not None,
+        )
+        flags = [protected_flag(vp.protected_wording, self.language)] if vp.protected_wording else []
+        return Match(
+            candidate_id=cid,
+            vacancy_id=vid,
+            score=round(score, 4),
+            reasons=explain_pair(facts, self.language),
+            eligible=is_eligible,
+            blocked_by=blocked,
+            features=values,
+            flags=flags,
+        )
+
+    # -- persistence ------------------------------------------------------------------------
+
+    def save(self, path: Path, *, metadata: Mapping[str, Any] | None = None) -> None:
+        """Write a snapshot folder (records, vectors, manifest); see ``matcher.snapshot``."""
+        from matcher.snapshot import save_matcher
+
+        self._require_fitted()
+        save_matcher(self, Path(path), metadata or {})
+
+    @classmethod
+    def load(cls, path: Path, *, encoder: Encoder | None = None, **params: Any) -> Matcher:
+        """Restore a snapshot without re-embedding anything it already holds."""
+        from matcher.snapshot import load_matcher
+
+        return load_matcher(cls, Path(path), encoder=encoder, params=params)
+
+    @property
+    def manifest_(self) -> dict[str, Any]:
+        return getattr(self, "_manifest", {})

@@ -1,0 +1,124 @@
+"""Pair features, computed for many aligned (candidate, vacancy) pairs at once.
+
+Each feature lies in [0, 1] with 0.5 meaning "unknown", so a scorer can weigh them without
+knowing their units, and a record with missing fields is neither rewarded nor punished for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.geo import haversine_km
+
+#: Features a scorer sees, in this order (the learned scorer's columns).
+FEATURES = (
+    "program_fit",
+    "skill_coverage",
+    "lexical",
+    "dense",
+    "proximity",
+    "experience_fit",
+    "salary_fit",
+)
+
+#: UMK Kabupaten Serang 2025 (Rp/month), the reference for "pays well" in this labour market.
+REFERENCE_WAGE = 4_900_000.0
+#: Distance at which proximity has fallen to 1/e: a daily commute by motorbike in Serang.
+COMMUTE_SCALE_KM = 25.0
+#: Cosine values the bundled encoder gives to unrelated and to near-identical vocational texts.
+DENSE_FLOOR, DENSE_CEIL = 0.15, 0.75
+
+
+@dataclass(frozen=True)
+class PairFeatures:
+    values: dict[str, np.ndarray]  # each (n,) float32 in [0, 1]
+    distance_km: np.ndarray  # NaN where either place is unknown
+    matched_skills: list[list[str]]
+    missing_skills: list[list[str]]
+
+    def matrix(self) -> np.ndarray:
+        return np.column_stack([self.values[name] for name in FEATURES]).astype(np.float32)
+
+
+def distances(c: dict[str, np.ndarray], v: dict[str, np.ndarray]) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return np.asarray(haversine_km(c["lat"], c["lon"], v["lat"], v["lon"]), dtype=np.float32)
+
+
+def program_fit(c: dict[str, np.ndarray], v: dict[str, np.ndarray],
+                similarity: np.ndarray) -> np.ndarray:
+    """How well the candidate's program fits what the vacancy needs, credit for related ones.
+
+    fit = max over the candidate's programs p (confidence c_p) and the vacancy's programs q
+    (confidence v_q) of c_p * S[p, q] * v_q.
+    """
+    fit = np.zeros(len(c["prog1"]), dtype=np.float32)
+    for prog, conf in (("prog1", "conf1"), ("prog2", "conf2")):
+        known = c[prog] >= 0
+        if not known.any():
+            continue
+        rows = similarity[c[prog][known]] * v["programs"][known]
+        fit[known] = np.maximum(fit[known], rows.max(axis=1) * c[conf][known])
+    no_need = ~v["has_programs"]
+    fit[no_need] = 0.5  # a vacancy open to any program: neutral for everyone
+    fit[(c["prog1"] < 0) & ~no_need] = 0.25  # no major given: cannot be shown to fit
+    return fit
+
+
+def skill_overlap(
+    candidate_skills: Sequence[frozenset[str]], vacancy_skills: Sequence[frozenset[str]]
+) -> tuple[np.ndarray, list[list[str]], list[list[str]]]:
+    coverage = np.full(len(candidate_skills), 0.5, dtype=np.float32)
+    matched, missing = [], []
+    for i, (have, need) in enumerate(zip(candidate_skills, vacancy_skills, strict=True)):
+        common = sorted(have & need)
+        matched.append(common)
+        missing.append(sorted(need - have))
+        if need:
+            coverage[i] = len(common) / len(need)
+        elif have:
+            coverage[i] = 0.5
+    return coverage, matched, missing
+
+
+def compute(
+    c: dict[str, np.ndarray],
+    v: dict[str, np.ndarray],
+    *,
+    candidate_vectors: np.ndarray,
+    vacancy_vectors: np.ndarray,
+    candidate_skills: Sequence[frozenset[str]],
+    vacancy_skills: Sequence[frozenset[str]],
+    lexical: np.ndarray,
+    similarity: np.ndarray,
+    distance_km: np.ndarray | None = None,
+) -> PairFeatures:
+    """All features for aligned pairs; ``lexical`` is BM25 already scaled to [0, 1]."""
+    dist = distances(c, v) if distance_km is None else distance_km
+    proximity = np.where(np.isnan(dist), 0.5, np.exp(-np.nan_to_num(dist) / COMMUTE_SCALE_KM))
+    cosine = np.einsum("ij,ij->i", candidate_vectors, vacancy_vectors)
+    dense = np.clip((cosine - DENSE_FLOOR) / (DENSE_CEIL - DENSE_FLOOR), 0.0, 1.0)
+    coverage, matched, missing = skill_overlap(candidate_skills, vacancy_skills)
+    need = v["min_exp_months"]
+    experience = np.where(need > 0, np.minimum(c["exp_months"] / np.maximum(need, 1), 1.0), 1.0)
+    salary = np.where(
+        np.isnan(v["salary"]), 0.5, np.clip(np.nan_to_num(v["salary"]) / REFERENCE_WAGE - 0.5, 0, 1)
+    )
+    values = {
+        "program_fit": program_fit(c, v, similarity),
+        "skill_coverage": coverage,
+        "lexical": np.clip(lexical, 0.0, 1.0),
+        "dense": dense,
+        "proximity": proximity,
+        "experience_fit": experience,
+        "salary_fit": salary,
+    }
+    return PairFeatures(
+        values={k: np.asarray(x, dtype=np.float32) for k, x in values.items()},
+        distance_km=dist,
+        matched_skills=matched,
+        missing_skills=missing,
+    )

@@ -1,0 +1,161 @@
+"""BM25 over normalised Indonesian tokens, updatable record by record.
+
+bm25s scores fast but builds a static index; portals upsert and delete one record at a time and
+expect the next query to see it. So this keeps a large immutable column-major matrix of BM25
+term weights plus a small delta of recent rows, masks deleted rows, and folds the delta in when
+it grows (an LSM tree in miniature). A query touches only the columns of its own terms.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from scipy import sparse
+
+
+class BM25Index:
+    """Okapi BM25 (k1, b) keyed by row slot; the caller maps its ids to slots."""
+
+    def __init__(self, k1: float = 1.2, b: float = 0.75, merge_ratio: float = 0.1) -> None:
+        self.k1 = k1
+        self.b = b
+        self.merge_ratio = merge_ratio
+        self.vocabulary_: dict[str, int] = {}
+        self._docs: dict[int, Counter[str]] = {}  # every live slot's term counts
+        self._df = np.zeros(0, dtype=np.int64)
+        self._total_len = 0
+        self._main: sparse.csc_matrix | None = None
+        self._main_rows = np.zeros(0, dtype=np.int64)  # matrix row -> slot
+        self._main_alive = np.zeros(0, dtype=bool)
+        self._main_row_of: dict[int, int] = {}
+        self._delta_slots: dict[int, None] = {}
+        self._delta: sparse.csc_matrix | None = None
+        self._delta_rows = np.zeros(0, dtype=np.int64)
+        self._delta_dirty = False
+        self._avgdl = 1.0
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    def _term_ids(self, tokens: Iterable[str], grow: bool) -> list[int]:
+        ids = []
+        for token in tokens:
+            tid = self.vocabulary_.get(token)
+            if tid is None and grow:
+                tid = len(self.vocabulary_)
+                self.vocabulary_[token] = tid
+            if tid is not None:
+                ids.append(tid)
+        return ids
+
+    def upsert(self, slot: int, tokens: Sequence[str]) -> None:
+        self.remove(slot)
+        counts = Counter(tokens)
+        self._docs[slot] = counts
+        self._term_ids(counts, grow=True)
+        if len(self._df) < len(self.vocabulary_):
+            self._df = np.concatenate(
+                [self._df, np.zeros(len(self.vocabulary_) - len(self._df), dtype=np.int64)]
+            )
+        for term in counts:
+            self._df[self.vocabulary_[term]] += 1
+        self._total_len += sum(counts.values())
+        self._delta_slots[slot] = None
+        self._delta_dirty = True
+
+    def remove(self, slot: int) -> None:
+        counts = self._docs.pop(slot, None)
+        if counts is None:
+            return
+        for term in counts:
+            self._df[self.vocabulary_[term]] -= 1
+        self._total_len -= sum(counts.values())
+        row = self._main_row_of.pop(slot, None)
+        if row is not None:
+            self._main_alive[row] = False
+        if slot in self._delta_slots:
+            del self._delta_slots[slot]
+            self._delta_dirty = True
+
+    def _weights(self, slots: Sequence[int]) -> tuple[sparse.csc_matrix, np.ndarray]:
+        rows, cols, vals = [], [], []
+        k1, b, avgdl = self.k1, self.b, self._avgdl
+        for r, slot in enumerate(slots):
+            counts = self._docs[slot]
+            norm = k1 * (1 - b + b * sum(counts.values()) / avgdl)
+            for term, tf in counts.items():
+                rows.append(r)
+                cols.append(self.vocabulary_[term])
+                vals.append(tf * (k1 + 1) / (tf + norm))
+        shape = (len(slots), len(self.vocabulary_))
+        matrix = sparse.csc_matrix(
+            (np.asarray(vals, dtype=np.float32), (rows, cols)), shape=shape, dtype=np.float32
+        )
+        return matrix, np.asarray(slots, dtype=np.int64)
+
+    def _refresh(self) -> None:
+        """Fold the delta into the main matrix when it grew past ``merge_ratio`` of it."""
+        if not self._delta_dirty:
+            return
+        live_main = int(self._main_alive.sum())
+        if len(self._delta_slots) > max(256, self.merge_ratio * live_main):
+            self._avgdl = max(self._total_len / max(len(self._docs), 1), 1.0)
+            slots = list(self._docs)
+            self._main, self._main_rows = self._weights(slots)
+            self._main_alive = np.ones(len(slots), dtype=bool)
+            self._main_row_of = {s: r for r, s in enumerate(slots)}
+            self._delta_slots = {}
+            self._delta, self._delta_rows = None, np.zeros(0, dtype=np.int64)
+        else:
+            if self._main is None and self._docs:
+                self._avgdl = max(self._total_len / len(self._docs), 1.0)
+            self._delta, self._delta_rows = self._weights(list(self._delta_slots))
+        self._delta_dirty = False
+
+    def _query_weights(self, tokens: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        counts = Counter(self._term_ids(tokens, grow=False))
+        if not counts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        cols = np.fromiter(counts, dtype=np.int64)
+        n = max(len(self._docs), 1)
+        df = self._df[cols]
+        idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        qtf = np.fromiter(counts.values(), dtype=np.float32)
+        return cols, idf * np.minimum(qtf, 3.0)  # repeated query words count, but saturate
+
+    def score_array(self, tokens: Sequence[str], size: int) -> np.ndarray:
+        """BM25 of one query against every slot below ``size`` (0 where no term is shared)."""
+        self._refresh()
+        out = np.zeros(size, dtype=np.float32)
+        cols, weights = self._query_weights(tokens)
+        if len(cols) == 0:
+            return out
+        for matrix, row_slots, alive in (
+            (self._main, self._main_rows, self._main_alive),
+            (self._delta, self._delta_rows, None),
+        ):
+            if matrix is None or matrix.shape[0] == 0:
+                continue
+            known = cols < matrix.shape[1]
+            result = np.asarray(matrix[:, cols[known]] @ weights[known], dtype=np.float32)
+            hit = np.flatnonzero(result > 0)
+            if alive is not None:
+                hit = hit[alive[hit]]
+            slots = row_slots[hit]
+            keep = slots < size
+            out[slots[keep]] = result[hit[keep]]
+        return out
+
+    def top(self, tokens: Sequence[str], k: int, size: int) -> np.ndarray:
+        """Slots of the ``k`` best-scoring documents (only those sharing a term), best first."""
+        scores = self.score_array(tokens, size)
+        hit = np.flatnonzero(scores > 0)
+        if len(hit) > k:
+            hit = hit[np.argpartition(-scores[hit], k)[:k]]
+        return hit[np.argsort(-scores[hit], kind="stable")]
+
+    def state(self) -> dict[int, dict[str, int]]:
+        """Term counts per slot, for saving (the weights are rebuilt on load)."""
+        return {slot: dict(counts) for slot, counts in self._docs.items()}

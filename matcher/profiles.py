@@ -1,0 +1,147 @@
+"""What the engine derives from one record before any pair is scored.
+
+Every signal about a single record (its programs, skills, tokens, coordinates, the requirements
+its prose states, the text the encoder sees) is computed once on upsert, so a query only combines
+precomputed pieces. Protected wording (gender, religion, marital status) is scrubbed from the
+text every signal sees and kept only as a flag for staff.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from matcher.geo import Gazetteer
+from matcher.language import protected_wording, scrub_protected, tokenize
+from matcher.records import Candidate, EducationLevel, Vacancy
+from matcher.requirements import levels_from_minimum, read_requirements
+
+if TYPE_CHECKING:
+    from matcher.taxonomy import Taxonomy
+
+#: The encoder truncates long inputs anyway; keep the most informative part first.
+MAX_ENCODER_CHARS = 1200
+
+
+@dataclass(frozen=True)
+class CandidateProfile:
+    programs: tuple[tuple[str, float], ...]
+    skills: frozenset[str]
+    tokens: tuple[str, ...]
+    text: str
+    coordinates: tuple[float, float] | None
+
+
+@dataclass(frozen=True)
+class VacancyProfile:
+    programs: dict[str, float]
+    major_programs: tuple[str, ...]
+    majors_required: bool
+    skills: frozenset[str]
+    tokens: tuple[str, ...]
+    text: str
+    coordinates: tuple[float, float] | None
+    education_levels: tuple[EducationLevel, ...]
+    age_min: int | None
+    age_max: int | None
+    protected_wording: tuple[str, ...] = field(default=())
+
+
+class Profiler:
+    """Turns records into profiles with one taxonomy and one gazetteer."""
+
+    def __init__(self, taxonomy: Taxonomy, gazetteer: Gazetteer) -> None:
+        self.taxonomy = taxonomy
+        self.gazetteer = gazetteer
+
+    def _label(self, code: str) -> str:
+        return self.taxonomy.programs[code].name
+
+    def candidate(self, c: Candidate) -> CandidateProfile:
+        programs = tuple(self.taxonomy.resolve_major(c.major)) if c.major else ()
+        codes = [code for code, _ in programs[:2]]
+        experience = ". ".join(e.title for e in c.experience)
+        free_text = scrub_protected(
+            " . ".join(filter(None, [experience, c.summary or ""]))
+        )
+        listed = ", ".join([*c.skills, *c.certifications])
+        skills = frozenset(
+            self.taxonomy.extract_skills(" . ".join([listed, free_text]))
+        )
+        program_names = " ".join(self._label(code) for code in codes)
+        token_text = " . ".join([c.major or "", program_names, listed, free_text])
+        encoder_text = ". ".join(
+            part
+            for part in [
+                self.taxonomy.concept_text(codes) if codes else (c.major or ""),
+                f"Keahlian: {listed}" if listed else "",
+                f"Pengalaman: {experience}" if experience else "",
+                scrub_protected(c.summary or ""),
+            ]
+            if part
+        )
+        return CandidateProfile(
+            programs=programs,
+            skills=skills,
+            tokens=tuple(tokenize(token_text)),
+            text=encoder_text[:MAX_ENCODER_CHARS],
+            coordinates=self.gazetteer.resolve(c.location),
+        )
+
+    def vacancy(self, v: Vacancy) -> VacancyProfile:
+        prose = f"{v.title}. {v.description}"
+        flagged = tuple(protected_wording(prose))
+        clean = scrub_protected(prose)
+        stated = read_requirements(v.description)
+        major_programs: list[str] = []
+        any_major = False
+        for major in v.majors:
+            if self.taxonomy.is_any_major(major):
+                any_major = True
+                continue
+            major_programs.extend(code for code, conf in self.taxonomy.resolve_major(major)
+                                  if conf >= 0.5)
+        text_for_programs = " . ".join([v.title, v.title, " ".join(v.majors),
+                                        " ".join(v.skills), clean])
+        programs = dict(self.taxonomy.programs_for_text(text_for_programs))
+        for code in major_programs:  # what the employer listed outranks what we infer
+            programs[code] = max(programs.get(code, 0.0), 1.0)
+        majors_required = bool(major_programs) and not any_major and (
+            v.majors_required if v.majors_required is not None else stated.majors_insisted
+        )
+        if v.education_levels:
+            levels = tuple(v.education_levels)
+        elif stated.education_min is not None:
+            levels = tuple(levels_from_minimum(stated.education_min))
+        else:
+            levels = ()
+        skills = frozenset(
+            self.taxonomy.extract_skills(" . ".join([", ".join(v.skills), clean]))
+        )
+        top = sorted(programs, key=lambda code: -programs[code])[:3]
+        program_names = " ".join(self._label(code) for code in top)
+        token_text = " . ".join([v.title, v.title, " ".join(v.majors), " ".join(v.skills),
+                                 program_names, clean])
+        encoder_text = ". ".join(
+            part
+            for part in [
+                scrub_protected(v.title),
+                self.taxonomy.concept_text(top) if top else "",
+                ", ".join(v.skills),
+                clean,
+            ]
+            if part
+        )
+        return VacancyProfile(
+            programs=programs,
+            major_programs=tuple(dict.fromkeys(major_programs)),
+            majors_required=majors_required,
+            skills=skills,
+            tokens=tuple(tokenize(token_text)),
+            text=encoder_text[:MAX_ENCODER_CHARS],
+            coordinates=self.gazetteer.resolve(v.location),
+            education_levels=levels,
+            age_min=v.age_min if v.age_min is not None else stated.age_min,
+            age_max=v.age_max if v.age_max is not None else stated.age_max,
+            protected_wording=flagged,
+        )

@@ -1,0 +1,116 @@
+"""Saving and restoring a fitted Matcher as a folder, without pickle and without re-embedding.
+
+Layout (one folder, written completely before ``manifest.json``, which is written last, so a
+folder without a manifest is a torn write and is refused)::
+
+    candidates.jsonl   vacancies.jsonl       the records, one JSON object per line
+    candidate_index/   vacancy_index/        the vector indexes (faiss file, ids, own manifest)
+    manifest.json                            format, encoder name and weights hash, counts,
+                                             library versions, created_at, caller metadata
+
+Loading rebuilds the cheap derived state (profiles, columns, BM25) from the records and takes
+the vectors from the saved indexes, so the encoder runs only for records added afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from matcher.encoder import Encoder, encoder_identity
+from matcher.errors import ArtifactError
+from matcher.index import FaissIndex
+from matcher.records import parse_candidate, parse_vacancy
+
+if TYPE_CHECKING:
+    from matcher.engine import Matcher
+
+FORMAT_VERSION = 1
+
+
+def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def save_matcher(matcher: Matcher, path: Path, metadata: dict[str, Any]) -> None:
+    if (path / "manifest.json").exists():
+        raise ArtifactError(f"refusing to overwrite the snapshot at {path}; save to a new folder")
+    path.mkdir(parents=True, exist_ok=True)
+    _write_jsonl(path / "candidates.jsonl",
+                 [c.model_dump(mode="json") for c in matcher.candidates_.values()])
+    _write_jsonl(path / "vacancies.jsonl",
+                 [v.model_dump(mode="json") for v in matcher.vacancies_.values()])
+    matcher.candidate_index_.save(path / "candidate_index")
+    matcher.vacancy_index_.save(path / "vacancy_index")
+    import faiss
+    import sklearn
+
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "created_at": datetime.now(UTC).isoformat(),
+        "encoder": encoder_identity(matcher.encoder_),
+        "dim": matcher.encoder_.dim,
+        "candidates": len(matcher.candidates_),
+        "vacancies": len(matcher.vacancies_),
+        "programs": len(matcher.program_codes_),
+        "versions": {
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "faiss": faiss.__version__,
+            "scikit-learn": sklearn.__version__,
+        },
+        "metadata": dict(metadata),
+    }
+    tmp = path / "manifest.json.tmp"
+    tmp.write_text(json.dumps(manifest, indent=2))
+    os.replace(tmp, path / "manifest.json")
+
+
+def load_matcher(
+    cls: type[Matcher], path: Path, *, encoder: Encoder | None, params: dict[str, Any]
+) -> Matcher:
+    manifest_path = path / "manifest.json"
+    if not manifest_path.is_file():
+        raise ArtifactError(f"no complete snapshot at {path} (manifest.json missing)")
+    manifest = json.loads(manifest_path.read_text())
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise ArtifactError(f"snapshot at {path} has an unsupported format version")
+    matcher = cls(encoder=encoder, **params)
+    matcher._setup()
+    if encoder_identity(matcher.encoder_) != manifest["encoder"]:
+        raise ArtifactError(
+            f"snapshot at {path} was built with encoder {manifest['encoder']}, "
+            f"not {encoder_identity(matcher.encoder_)}; rebuild the index"
+        )
+    cand_index = FaissIndex.load(path / "candidate_index")
+    vac_index = FaissIndex.load(path / "vacancy_index")
+    candidates = [parse_candidate(row) for row in _read_jsonl(path / "candidates.jsonl")]
+    vacancies = [parse_vacancy(row) for row in _read_jsonl(path / "vacancies.jsonl")]
+    if len(candidates) != manifest["candidates"] or len(vacancies) != manifest["vacancies"]:
+        raise ArtifactError(f"snapshot at {path} disagrees with its manifest")
+    try:
+        for start in range(0, len(candidates), 1024):
+            chunk = candidates[start : start + 1024]
+            matcher.upsert_candidates(chunk, vectors=cand_index.get([c.id for c in chunk]))
+        for start in range(0, len(vacancies), 1024):
+            chunk = vacancies[start : start + 1024]
+            matcher.upsert_vacancies(chunk, vectors=vac_index.get([v.id for v in chunk]))
+    except KeyError as exc:
+        raise ArtifactError(f"snapshot at {path} lacks a vector for record {exc}") from None
+    matcher._manifest = manifest
+    return matcher
