@@ -126,3 +126,71 @@ def test_snapshot_restores_rankings_without_re_embedding(tmp_path, small_records
         a = m.recommend_candidates(f"v{i}", k=6, as_of=AS_OF)
         b = restored.recommend_candidates(f"v{i}", k=6, as_of=AS_OF)
         assert [(x.candidate_id, x.score) for x in a] == [(x.candidate_id, x.score) for x in b]
+
+
+# -- invariants ------------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_FLIPS = {"gender": ["L", "P", None]}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    k=st.integers(min_value=1, max_value=12),
+    deleted=st.sets(st.integers(min_value=0, max_value=11), max_size=6),
+    which=st.integers(min_value=0, max_value=5),
+)
+def test_ranking_invariants(encoder, k, deleted, which) -> None:
+    cands = [candidate(i) for i in range(12)]
+    vacs = [vacancy(i) for i in range(6)]
+    m = Matcher(encoder=encoder).fit(cands, vacs)
+    m.remove_candidates([f"c{i}" for i in deleted])
+    found = m.recommend_candidates(f"v{which}", k=k, as_of=AS_OF)
+    scores = [x.score for x in found]
+    assert scores == sorted(scores, reverse=True)
+    assert len(found) <= k
+    ids = {x.candidate_id for x in found}
+    assert ids <= set(m.candidates_)
+    assert not ids & {f"c{i}" for i in deleted}
+
+
+def _flip_protected(record: dict, gender: str | None, summary_words: str) -> dict:
+    flipped = dict(record, gender=gender)
+    flipped["summary"] = f"Lulusan SMK, {summary_words}, siap bekerja shift."
+    return flipped
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (("L", "pria, muslim, belum menikah"), ("P", "wanita, kristen, sudah menikah")),
+        (("P", "perempuan berhijab, lajang"), (None, "laki-laki, hindu, menikah")),
+    ],
+)
+def test_protected_attributes_never_move_a_score(encoder, a, b) -> None:
+    base = [candidate(i) for i in range(6)]
+    vacs = [vacancy(i) for i in range(6)]
+    m1 = Matcher(encoder=encoder).fit([_flip_protected(c, *a) for c in base], vacs)
+    m2 = Matcher(encoder=encoder).fit([_flip_protected(c, *b) for c in base], vacs)
+    for i in range(6):
+        r1 = [(x.candidate_id, x.score) for x in m1.recommend_candidates(f"v{i}", 6, as_of=AS_OF)]
+        r2 = [(x.candidate_id, x.score) for x in m2.recommend_candidates(f"v{i}", 6, as_of=AS_OF)]
+        assert r1 == r2
+
+
+# -- the real model --------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_bundled_encoder_separates_welding_from_accounting() -> None:
+    cands = [candidate(0, id="welder"), candidate(1, id="accountant")]
+    vacs = [vacancy(0, id="weld"), vacancy(1, id="acct")]
+    m = Matcher().fit(cands, vacs)
+    weld = [x.candidate_id for x in m.recommend_candidates("weld", k=2, as_of=AS_OF)]
+    acct = [x.candidate_id for x in m.recommend_candidates("acct", k=2, as_of=AS_OF)]
+    assert weld[0] == "welder" and acct[0] == "accountant"
+    assert m.explain("welder", "weld").features["dense"] > m.explain("accountant", "weld").features[
+        "dense"
+    ]
