@@ -36,9 +36,6 @@ def accepted_levels_mask(levels: Sequence[EducationLevel]) -> np.ndarray:
 class _Columns:
     """Slot bookkeeping shared by both sides."""
 
-    _float_nan: tuple[str, ...] = ()
-    _other: dict[str, tuple[np.dtype, object]] = {}
-
     def __init__(self, dim: int, programs: int, capacity: int = 1024) -> None:
         self.dim = dim
         self.n_programs = programs
@@ -129,8 +126,9 @@ class CandidateColumns(_Columns):
             "vectors": ((self.dim,), f32, 0.0),
         }
 
-    def put(self, c: Candidate, p: CandidateProfile, program_index: dict[str, int],
-            vector: np.ndarray) -> int:
+    def put(
+        self, c: Candidate, p: CandidateProfile, program_index: dict[str, int], vector: np.ndarray
+    ) -> int:
         slot = self.slot_for(c.id)
         a = self.arrays
         a["alive"][slot] = True
@@ -174,8 +172,14 @@ class VacancyColumns(_Columns):
             "vectors": ((self.dim,), f32, 0.0),
         }
 
-    def put(self, v: Vacancy, p: VacancyProfile, program_index: dict[str, int],
-            similarity: np.ndarray, vector: np.ndarray) -> int:
+    def put(
+        self,
+        v: Vacancy,
+        p: VacancyProfile,
+        program_index: dict[str, int],
+        similarity: np.ndarray,
+        vector: np.ndarray,
+    ) -> int:
         slot = self.slot_for(v.id)
         a = self.arrays
         a["alive"][slot] = True

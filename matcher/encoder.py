@@ -28,8 +28,11 @@ BUNDLED_MODEL = "all-minilm-l6-v2"
 class Encoder(Protocol):
     """Anything that turns texts into L2-normalised float32 rows."""
 
-    name: str
-    dim: int
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
 
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
@@ -120,8 +123,9 @@ class SentenceTransformerEncoder:
         self.name = name
         self.digest = digest
         self.batch_size = batch_size
-        get_dim = getattr(model, "get_embedding_dimension", None) or getattr(
-            model, "get_sentence_embedding_dimension"
+        get_dim = (
+            getattr(model, "get_embedding_dimension", None)
+            or model.get_sentence_embedding_dimension
         )
         self.dim = int(get_dim())
 

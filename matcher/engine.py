@@ -96,6 +96,7 @@ class Matcher:
         self.program_index_ = {code: i for i, code in enumerate(self.program_codes_)}
         self.similarity_ = np.asarray(similarity, dtype=np.float32)
         self.profiler_ = Profiler(self.taxonomy_, self.gazetteer_)
+        self.manifest_: dict[str, Any] = {}  # filled by Matcher.load from the snapshot
         dim, n_prog = self.encoder_.dim, len(self.program_codes_)
         make_index = self.index_factory or FaissIndex
         self.candidates_: dict[str, Candidate] = {}
@@ -171,9 +172,7 @@ class Matcher:
         if vectors is None:
             vectors = self.encoder_.encode([p.text for p in profiles])
         for v, p, vec in zip(records, profiles, vectors, strict=True):
-            slot = self.vacancy_columns_.put(
-                v, p, self.program_index_, self.similarity_, vec
-            )
+            slot = self.vacancy_columns_.put(v, p, self.program_index_, self.similarity_, vec)
             self.vacancy_lexical_.upsert(slot, p.tokens)
             self.vacancies_[v.id] = v
             self.vacancy_profiles_[v.id] = p
@@ -208,8 +207,14 @@ class Matcher:
             raise UnknownRecordError(kind, record_id)
         return slot
 
-    def _pool(self, side: str, query_slot: int, query_vec: np.ndarray,
-              tokens: tuple[str, ...], fit_all: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    def _pool(
+        self,
+        side: str,
+        query_slot: int,
+        query_vec: np.ndarray,
+        tokens: tuple[str, ...],
+        fit_all: Callable[[np.ndarray], np.ndarray],
+    ) -> np.ndarray:
         """Candidate generation: dense ∪ lexical ∪ taxonomy, over the alive records of ``side``."""
         cols = self.candidate_columns_ if side == "candidate" else self.vacancy_columns_
         index = self.candidate_index_ if side == "candidate" else self.vacancy_index_
@@ -228,15 +233,16 @@ class Matcher:
             fitting = fitting[np.argpartition(-cheap, 4 * m)[: 4 * m]]
         return np.unique(np.concatenate([dense, lex, fitting]))
 
-    def _score(self, cand_slots: np.ndarray, vac_slots: np.ndarray, lexical: np.ndarray,
-               today: Today) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray],
-                                      features.PairFeatures]:
+    def _score(
+        self, cand_slots: np.ndarray, vac_slots: np.ndarray, lexical: np.ndarray, today: Today
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], features.PairFeatures]:
         cc, vc = self.candidate_columns_, self.vacancy_columns_
         c, v = cc.gather(cand_slots), vc.gather(vac_slots)
         dist = features.distances(c, v)
         checks = eligibility.check(c, v, dist, today)
         feats = features.compute(
-            c, v,
+            c,
+            v,
             candidate_vectors=cc.vectors[cand_slots],
             vacancy_vectors=vc.vectors[vac_slots],
             candidate_skills=[cc.skills[s] for s in cand_slots],
@@ -252,7 +258,9 @@ class Matcher:
         need = self.vacancy_columns_.arrays["programs"][vac_slot]
         u = np.append((self.similarity_ * need[None, :]).max(axis=1), 0.0)  # -1 → 0
         a = self.candidate_columns_.arrays
-        return lambda s: np.maximum(a["conf1"][s] * u[a["prog1"][s]], a["conf2"][s] * u[a["prog2"][s]])
+        return lambda s: np.maximum(
+            a["conf1"][s] * u[a["prog1"][s]], a["conf2"][s] * u[a["prog2"][s]]
+        )
 
     def _program_fit_for_candidate(self, cand_slot: int) -> Callable[[np.ndarray], np.ndarray]:
         a = self.candidate_columns_.arrays
@@ -263,8 +271,15 @@ class Matcher:
         programs = self.vacancy_columns_.arrays["programs"]
         return lambda s: (programs[s] * w[None, :]).max(axis=1)
 
-    def _rank(self, side: str, query_slot: int, pool: np.ndarray, k: int,
-              include: Callable[[Any], bool] | None, today: Today) -> list[Match]:
+    def _rank(
+        self,
+        side: str,
+        query_slot: int,
+        pool: np.ndarray,
+        k: int,
+        include: Callable[[Any], bool] | None,
+        today: Today,
+    ) -> list[Match]:
         """Score the pool against one record and keep the best ``k`` eligible, included ones."""
         n = len(pool)
         if n == 0:
@@ -312,12 +327,14 @@ class Matcher:
         today = Today.of(as_of or date.today())
         fit_all = self._program_fit_for_vacancy(slot)
         vp = self.vacancy_profiles_[vacancy_id]
-        pool = self._pool("candidate", slot, self.vacancy_columns_.vectors[slot], vp.tokens,
-                          fit_all)
+        pool = self._pool(
+            "candidate", slot, self.vacancy_columns_.vectors[slot], vp.tokens, fit_all
+        )
         found = self._rank("candidate", slot, pool, k, include, today)
         if include is not None and len(found) < k and len(pool) < len(self.candidates_):
-            found = self._rank("candidate", slot, self.candidate_columns_.alive_slots(), k,
-                               include, today)
+            found = self._rank(
+                "candidate", slot, self.candidate_columns_.alive_slots(), k, include, today
+            )
         return found
 
     def recommend_vacancies(
@@ -335,12 +352,14 @@ class Matcher:
         today = Today.of(as_of or date.today())
         fit_all = self._program_fit_for_candidate(slot)
         cp = self.candidate_profiles_[candidate_id]
-        pool = self._pool("vacancy", slot, self.candidate_columns_.vectors[slot], cp.tokens,
-                          fit_all)
+        pool = self._pool(
+            "vacancy", slot, self.candidate_columns_.vectors[slot], cp.tokens, fit_all
+        )
         found = self._rank("vacancy", slot, pool, k, include, today)
         if include is not None and len(found) < k and len(pool) < len(self.vacancies_):
-            found = self._rank("vacancy", slot, self.vacancy_columns_.alive_slots(), k,
-                               include, today)
+            found = self._rank(
+                "vacancy", slot, self.vacancy_columns_.alive_slots(), k, include, today
+            )
         return found
 
     def explain(self, candidate_id: str, vacancy_id: str, *, as_of: date | None = None) -> Match:
@@ -356,25 +375,37 @@ class Matcher:
         # scaled like a ranked query: relative to the best-matching candidate for this vacancy
         lexical = raw[cs] / top if top > 0 else raw[cs]
         scores, ok, checks, feats = self._score(cs, vs, lexical, today)
-        blocked = [eligibility.BLOCKED_TEXT[r] for r in eligibility.REQUIREMENTS
-                   if not bool(checks[r][0])]
-        return self._match(candidate_id, vacancy_id, float(scores[0]), feats, 0, bool(ok[0]),
-                           blocked)
+        blocked = [
+            eligibility.BLOCKED_TEXT[r] for r in eligibility.REQUIREMENTS if not bool(checks[r][0])
+        ]
+        return self._match(
+            candidate_id, vacancy_id, float(scores[0]), feats, 0, bool(ok[0]), blocked
+        )
 
-    def _match(self, cid: str, vid: str, score: float, feats: features.PairFeatures, i: int,
-               is_eligible: bool, blocked: list[str]) -> Match:
-        c, v = self.candidates_[cid], self.vacancies_[vid]
+    def _match(
+        self,
+        cid: str,
+        vid: str,
+        score: float,
+        feats: features.PairFeatures,
+        i: int,
+        is_eligible: bool,
+        blocked: list[str],
+    ) -> Match:
+        c = self.candidates_[cid]
         cp, vp = self.candidate_profiles_[cid], self.vacancy_profiles_[vid]
         values = {name: float(feats.values[name][i]) for name in features.FEATURES}
         cand_code = cp.programs[0][0] if cp.programs else None
         names = self.taxonomy_.programs
         vac_code = None
         if vp.programs:
+
             def fit_to(code: str) -> float:
                 if cand_code is None or cand_code not in self.program_index_:
                     return vp.programs[code]
                 sim = self.similarity_[self.program_index_[cand_code], self.program_index_[code]]
                 return vp.programs[code] * float(sim)
+
             vac_code = max(vp.programs, key=fit_to)
         dist = float(feats.distance_km[i])
         vslot = self.vacancy_columns_.slot_of[vid]
@@ -390,12 +421,15 @@ class Matcher:
             distance_km=None if np.isnan(dist) else dist,
             experience_months=c.experience_months,
             required_experience_months=int(va["min_exp_months"][vslot]),
-            age_limit=age_limit_text(float(va["age_min"][vslot]), float(va["age_max"][vslot]),
-                                     self.language),
+            age_limit=age_limit_text(
+                float(va["age_min"][vslot]), float(va["age_max"][vslot]), self.language
+            ),
             age_known=c.birth_date is not None,
             education_known=c.education_level is not None,
         )
-        flags = [protected_flag(vp.protected_wording, self.language)] if vp.protected_wording else []
+        flags = (
+            [protected_flag(vp.protected_wording, self.language)] if vp.protected_wording else []
+        )
         return Match(
             candidate_id=cid,
             vacancy_id=vid,
@@ -423,6 +457,3 @@ class Matcher:
 
         return load_matcher(cls, Path(path), encoder=encoder, params=params)
 
-    @property
-    def manifest_(self) -> dict[str, Any]:
-        return getattr(self, "_manifest", {})

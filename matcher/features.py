@@ -48,8 +48,9 @@ def distances(c: dict[str, np.ndarray], v: dict[str, np.ndarray]) -> np.ndarray:
         return np.asarray(haversine_km(c["lat"], c["lon"], v["lat"], v["lon"]), dtype=np.float32)
 
 
-def program_fit(c: dict[str, np.ndarray], v: dict[str, np.ndarray],
-                similarity: np.ndarray) -> np.ndarray:
+def program_fit(
+    c: dict[str, np.ndarray], v: dict[str, np.ndarray], similarity: np.ndarray
+) -> np.ndarray:
     """How well the candidate's program fits what the vacancy needs, credit for related ones.
 
     fit = max over the candidate's programs p (confidence c_p) and the vacancy's programs q

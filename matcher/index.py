@@ -91,7 +91,7 @@ class FaissIndex:
             return
         for label in labels:
             del self._id_of[label]
-        self._index.remove_ids(np.asarray(labels, dtype=np.int64))
+        self._index.remove_ids(np.asarray(labels, dtype=np.int64))  # type: ignore[arg-type]
 
     def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
         if k < 1:
@@ -101,7 +101,11 @@ class FaissIndex:
             return [[] for _ in range(len(vectors))]
         scores, labels = self._index.search(vectors, min(k, len(self)))
         return [
-            [(self._id_of[int(lab)], float(s)) for s, lab in zip(srow, lrow, strict=True) if lab >= 0]
+            [
+                (self._id_of[int(lab)], float(s))
+                for s, lab in zip(srow, lrow, strict=True)
+                if lab >= 0
+            ]
             for srow, lrow in zip(scores, labels, strict=True)
         ]
 

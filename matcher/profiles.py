@@ -61,13 +61,9 @@ class Profiler:
         programs = tuple(self.taxonomy.resolve_major(c.major)) if c.major else ()
         codes = [code for code, _ in programs[:2]]
         experience = ". ".join(e.title for e in c.experience)
-        free_text = scrub_protected(
-            " . ".join(filter(None, [experience, c.summary or ""]))
-        )
+        free_text = scrub_protected(" . ".join(filter(None, [experience, c.summary or ""])))
         listed = ", ".join([*c.skills, *c.certifications])
-        skills = frozenset(
-            self.taxonomy.extract_skills(" . ".join([listed, free_text]))
-        )
+        skills = frozenset(self.taxonomy.extract_skills(" . ".join([listed, free_text])))
         program_names = " ".join(self._label(code) for code in codes)
         token_text = " . ".join([c.major or "", program_names, listed, free_text])
         encoder_text = ". ".join(
@@ -99,15 +95,19 @@ class Profiler:
             if self.taxonomy.is_any_major(major):
                 any_major = True
                 continue
-            major_programs.extend(code for code, conf in self.taxonomy.resolve_major(major)
-                                  if conf >= 0.5)
-        text_for_programs = " . ".join([v.title, v.title, " ".join(v.majors),
-                                        " ".join(v.skills), clean])
+            major_programs.extend(
+                code for code, conf in self.taxonomy.resolve_major(major) if conf >= 0.5
+            )
+        text_for_programs = " . ".join(
+            [v.title, v.title, " ".join(v.majors), " ".join(v.skills), clean]
+        )
         programs = dict(self.taxonomy.programs_for_text(text_for_programs))
         for code in major_programs:  # what the employer listed outranks what we infer
             programs[code] = max(programs.get(code, 0.0), 1.0)
-        majors_required = bool(major_programs) and not any_major and (
-            v.majors_required if v.majors_required is not None else stated.majors_insisted
+        majors_required = (
+            bool(major_programs)
+            and not any_major
+            and (v.majors_required if v.majors_required is not None else stated.majors_insisted)
         )
         if v.education_levels:
             levels = tuple(v.education_levels)
@@ -115,13 +115,12 @@ class Profiler:
             levels = tuple(levels_from_minimum(stated.education_min))
         else:
             levels = ()
-        skills = frozenset(
-            self.taxonomy.extract_skills(" . ".join([", ".join(v.skills), clean]))
-        )
+        skills = frozenset(self.taxonomy.extract_skills(" . ".join([", ".join(v.skills), clean])))
         top = sorted(programs, key=lambda code: -programs[code])[:3]
         program_names = " ".join(self._label(code) for code in top)
-        token_text = " . ".join([v.title, v.title, " ".join(v.majors), " ".join(v.skills),
-                                 program_names, clean])
+        token_text = " . ".join(
+            [v.title, v.title, " ".join(v.majors), " ".join(v.skills), program_names, clean]
+        )
         encoder_text = ". ".join(
             part
             for part in [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -21,7 +21,7 @@ ShortText = Annotated[str, Field(max_length=500)]
 LongText = Annotated[str, Field(max_length=20_000)]
 
 
-class EducationLevel(str, Enum):
+class EducationLevel(StrEnum):
     """Levels as Indonesian forms write them; their order is the order of attainment."""
 
     SD = "SD"
@@ -85,7 +85,9 @@ class Experience(_Record):
 
 class Contact(_Record):
     phone: Annotated[str, Field(max_length=32)] | None = None
-    email: Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+    email: Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = (
+        None
+    )
 
 
 class Consent(_Record):

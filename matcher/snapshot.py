@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,14 +48,16 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def save_matcher(matcher: Matcher, path: Path, metadata: dict[str, Any]) -> None:
+def save_matcher(matcher: Matcher, path: Path, metadata: Mapping[str, Any]) -> None:
     if (path / "manifest.json").exists():
         raise ArtifactError(f"refusing to overwrite the snapshot at {path}; save to a new folder")
     path.mkdir(parents=True, exist_ok=True)
-    _write_jsonl(path / "candidates.jsonl",
-                 [c.model_dump(mode="json") for c in matcher.candidates_.values()])
-    _write_jsonl(path / "vacancies.jsonl",
-                 [v.model_dump(mode="json") for v in matcher.vacancies_.values()])
+    _write_jsonl(
+        path / "candidates.jsonl", [c.model_dump(mode="json") for c in matcher.candidates_.values()]
+    )
+    _write_jsonl(
+        path / "vacancies.jsonl", [v.model_dump(mode="json") for v in matcher.vacancies_.values()]
+    )
     matcher.candidate_index_.save(path / "candidate_index")
     matcher.vacancy_index_.save(path / "vacancy_index")
     import faiss
@@ -108,9 +111,9 @@ def load_matcher(
             chunk = candidates[start : start + 1024]
             matcher.upsert_candidates(chunk, vectors=cand_index.get([c.id for c in chunk]))
         for start in range(0, len(vacancies), 1024):
-            chunk = vacancies[start : start + 1024]
-            matcher.upsert_vacancies(chunk, vectors=vac_index.get([v.id for v in chunk]))
+            vchunk = vacancies[start : start + 1024]
+            matcher.upsert_vacancies(vchunk, vectors=vac_index.get([v.id for v in vchunk]))
     except KeyError as exc:
         raise ArtifactError(f"snapshot at {path} lacks a vector for record {exc}") from None
-    matcher._manifest = manifest
+    matcher.manifest_ = manifest
     return matcher

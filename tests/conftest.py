@@ -12,18 +12,42 @@ AS_OF = date(2026, 11, 1)
 
 # (program-ish major as people write it, skills, vacancy title, vacancy description)
 PAIRS = [
-    ("Teknik Las", ["las SMAW", "gerinda", "membaca gambar teknik"], "Welder",
-     "Dibutuhkan welder untuk fabrikasi baja. Mampu las SMAW dan GTAW, membaca gambar teknik."),
-    ("AKL", ["jurnal umum", "MYOB", "Microsoft Excel"], "Staff Akuntansi",
-     "Membuat jurnal umum, laporan keuangan, rekonsiliasi bank. Menguasai MYOB dan Excel."),
-    ("TKJ", ["Mikrotik", "instalasi jaringan LAN", "fiber optik"], "Teknisi Jaringan",
-     "Instalasi dan perawatan jaringan LAN, konfigurasi router Mikrotik, penyambungan fiber optik."),
-    ("TKRO", ["servis mesin mobil", "tune up", "kelistrikan otomotif"], "Mekanik Mobil",
-     "Bengkel resmi membutuhkan mekanik mobil: servis berkala, tune up, perbaikan kelistrikan."),
-    ("Tata Boga", ["memasak", "pastry", "food hygiene"], "Cook Helper",
-     "Restoran hotel membutuhkan cook helper untuk persiapan bahan, memasak dan pastry."),
-    ("OTKP", ["administrasi", "pengarsipan", "Microsoft Word"], "Staff Administrasi",
-     "Mengelola surat masuk dan keluar, pengarsipan dokumen, input data administrasi kantor."),
+    (
+        "Teknik Las",
+        ["las SMAW", "gerinda", "membaca gambar teknik"],
+        "Welder",
+        "Dibutuhkan welder untuk fabrikasi baja. Mampu las SMAW dan GTAW, membaca gambar teknik.",
+    ),
+    (
+        "AKL",
+        ["jurnal umum", "MYOB", "Microsoft Excel"],
+        "Staff Akuntansi",
+        "Membuat jurnal umum, laporan keuangan, rekonsiliasi bank. Menguasai MYOB dan Excel.",
+    ),
+    (
+        "TKJ",
+        ["Mikrotik", "instalasi jaringan LAN", "fiber optik"],
+        "Teknisi Jaringan",
+        "Instalasi dan perawatan jaringan LAN, konfigurasi router Mikrotik, sambung fiber optik.",
+    ),
+    (
+        "TKRO",
+        ["servis mesin mobil", "tune up", "kelistrikan otomotif"],
+        "Mekanik Mobil",
+        "Bengkel resmi membutuhkan mekanik mobil: servis berkala, tune up, perbaikan kelistrikan.",
+    ),
+    (
+        "Tata Boga",
+        ["memasak", "pastry", "food hygiene"],
+        "Cook Helper",
+        "Restoran hotel membutuhkan cook helper untuk persiapan bahan, memasak dan pastry.",
+    ),
+    (
+        "OTKP",
+        ["administrasi", "pengarsipan", "Microsoft Word"],
+        "Staff Administrasi",
+        "Mengelola surat masuk dan keluar, pengarsipan dokumen, input data administrasi kantor.",
+    ),
 ]
 
 

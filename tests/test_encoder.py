@@ -39,7 +39,7 @@ def test_tampered_weights_are_refused(tmp_path) -> None:
     shutil.copytree(bundled_model_dir(), copy)
     with (copy / "config.json").open("a") as handle:
         handle.write(" ")
-    with pytest.raises(ModelIntegrityError, match="config.json"):
+    with pytest.raises(ModelIntegrityError, match=r"config\.json"):
         verify_model_dir(copy, load_pins())
 
 

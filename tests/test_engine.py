@@ -63,12 +63,16 @@ def test_candidate_limits_and_status_are_hard_filters(encoder) -> None:
     cands = [
         candidate(0, id="near"),
         candidate(0, id="far", location={"name": "Cinangka"}, max_commute_km=5),
-        candidate(0, id="mover", location={"name": "Cinangka"}, max_commute_km=5,
-                  willing_to_relocate=True),
+        candidate(
+            0, id="mover", location={"name": "Cinangka"}, max_commute_km=5, willing_to_relocate=True
+        ),
         candidate(0, id="working", status="employed"),
     ]
-    vacs = [vacancy(0), vacancy(0, id="closed", status="closed"),
-            vacancy(0, id="expired", deadline="2026-01-01")]
+    vacs = [
+        vacancy(0),
+        vacancy(0, id="closed", status="closed"),
+        vacancy(0, id="expired", deadline="2026-01-01"),
+    ]
     m = Matcher(encoder=encoder).fit(cands, vacs)
     ids = {x.candidate_id for x in m.recommend_candidates("v0", k=10, as_of=AS_OF)}
     assert ids == {"near", "mover"}
@@ -84,7 +88,9 @@ def test_insisted_majors_filter_but_preferred_majors_do_not(encoder) -> None:
     m = Matcher(encoder=encoder).fit(cands, [strict, loose])
     assert {x.candidate_id for x in m.recommend_candidates("strict", k=5, as_of=AS_OF)} == {"c0"}
     assert {x.candidate_id for x in m.recommend_candidates("loose", k=5, as_of=AS_OF)} == {
-        "c0", "c1"}
+        "c0",
+        "c1",
+    }
 
 
 def test_include_filters_before_k_is_counted(matcher) -> None:
@@ -97,8 +103,9 @@ def test_include_filters_before_k_is_counted(matcher) -> None:
 
 def test_updates_and_deletes_take_effect_at_once(matcher) -> None:
     matcher.remove_candidates(["c0"])
-    assert "c0" not in {x.candidate_id for x in matcher.recommend_candidates("v0", k=6,
-                                                                            as_of=AS_OF)}
+    assert "c0" not in {
+        x.candidate_id for x in matcher.recommend_candidates("v0", k=6, as_of=AS_OF)
+    }
     matcher.upsert_candidates([candidate(0, id="c0b")])
     assert matcher.recommend_candidates("v0", k=1, as_of=AS_OF)[0].candidate_id == "c0b"
     matcher.upsert_vacancies([vacancy(0, status="closed")])
@@ -136,7 +143,9 @@ from hypothesis import strategies as st  # noqa: E402
 _FLIPS = {"gender": ["L", "P", None]}
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     k=st.integers(min_value=1, max_value=12),
     deleted=st.sets(st.integers(min_value=0, max_value=11), max_size=6),
@@ -191,6 +200,7 @@ def test_bundled_encoder_separates_welding_from_accounting() -> None:
     weld = [x.candidate_id for x in m.recommend_candidates("weld", k=2, as_of=AS_OF)]
     acct = [x.candidate_id for x in m.recommend_candidates("acct", k=2, as_of=AS_OF)]
     assert weld[0] == "welder" and acct[0] == "accountant"
-    assert m.explain("welder", "weld").features["dense"] > m.explain("accountant", "weld").features[
-        "dense"
-    ]
+    assert (
+        m.explain("welder", "weld").features["dense"]
+        > m.explain("accountant", "weld").features["dense"]
+    )

@@ -30,8 +30,9 @@ def reference_bm25(docs: dict[int, list[str]], query: list[str], k1=1.2, b=0.75)
 
 @settings(max_examples=40, deadline=None)
 @given(
-    docs=st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=12), min_size=1,
-                  max_size=30),
+    docs=st.lists(
+        st.lists(st.sampled_from(WORDS), min_size=1, max_size=12), min_size=1, max_size=30
+    ),
     query=st.lists(st.sampled_from(WORDS), min_size=1, max_size=4),
 )
 def test_matches_reference_bm25(docs, query) -> None:
@@ -40,8 +41,7 @@ def test_matches_reference_bm25(docs, query) -> None:
         index.upsert(slot, doc)
     expected = reference_bm25(dict(enumerate(docs)), query)
     got = index.score_array(query, len(docs))
-    np.testing.assert_allclose(got, [expected[s] for s in range(len(docs))], rtol=1e-4,
-                               atol=1e-5)
+    np.testing.assert_allclose(got, [expected[s] for s in range(len(docs))], rtol=1e-4, atol=1e-5)
 
 
 def test_delete_and_update_are_seen_by_the_next_query() -> None:
