@@ -20,13 +20,17 @@ from typing import Any
 import numpy as np
 from rich.console import Console
 
+from benchmarks.agreement import label_agreement, render_agreement
 from benchmarks.embeddings import save_shared
 from benchmarks.systems import SYSTEMS, engine_available
 from benchmarks.tasks import (
+    LABELS,
+    LABELS_PASS2,
     Task,
     default_eval_dir,
     lokerid_tasks,
     maganghub_task,
+    read_labels,
     talentclef_task,
 )
 from matcher.evaluation import compare_paired, evaluate, normalise_ranking, per_query
@@ -162,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     skipped: list[str] = [] if ok else [why]
     loker, reason = lokerid_tasks(args.eval_dir)
     tasks += loker
+    if LABELS_PASS2.exists():
+        tasks += lokerid_tasks(args.eval_dir, LABELS_PASS2, "_pass2")[0]
     if reason:
         skipped.append(f"Loker.id tasks a and b: {reason}")
     for builder in (maganghub_task, talentclef_task):
@@ -183,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
         "skipped": skipped,
         "tasks": {},
     }
+    if LABELS.exists() and LABELS_PASS2.exists():
+        results["label_agreement"] = label_agreement(read_labels(LABELS), read_labels(LABELS_PASS2))
     started = time.perf_counter()
     for task in tasks:
         console.rule(task.title)
@@ -194,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "quality.json").write_text(
         json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    table = render_markdown(results)
+    table = render_markdown(results) + render_agreement(results.get("label_agreement"))
     (args.out / "quality.md").write_text("# Ranking quality\n\n" + table, encoding="utf-8")
     if not args.no_doc and not args.only:
         update_doc(REPO / "docs" / "evaluation.md", table)

@@ -140,9 +140,25 @@ class CocokSystem:
 
 SystemFactory = Callable[[], System]
 
+
+def _ablated(*features: str) -> SystemFactory:
+    """cocok with some scorer signals switched off (weights renormalised over the rest)."""
+
+    def factory() -> System:
+        from matcher.scoring import WeightedScorer
+
+        return CocokSystem(scorer=WeightedScorer().without(*features))
+
+    return factory
+
+
 #: (name, factory, needs the engine). Add an ablation as one line here.
 SYSTEMS: list[tuple[str, SystemFactory, bool]] = [
     ("cocok", CocokSystem, True),
+    ("cocok -taxonomy", _ablated("program_fit", "skill_coverage"), True),
+    ("cocok -lexical", _ablated("lexical"), True),
+    ("cocok -dense", _ablated("dense"), True),
+    ("cocok -distance", _ablated("proximity"), True),
     ("bm25", BM25System, False),
     ("tfidf", TfidfSystem, False),
     ("dense", DenseSystem, False),

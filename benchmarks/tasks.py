@@ -21,6 +21,8 @@ from matcher.records import Candidate, EducationLevel, Vacancy
 
 HERE = Path(__file__).resolve().parent
 LABELS = HERE / "labels" / "vacancy_programs_pass1.csv"
+#: The independent second annotator: the same protocol, never shown pass 1.
+LABELS_PASS2 = HERE / "labels" / "vacancy_programs_pass2.csv"
 PROFILES = HERE / "profiles" / "candidates.jsonl"
 SAMPLE_SIZE, SAMPLE_SEED = 240, 2026
 MAGANGHUB_MIN_VACANCIES, MAGANGHUB_MAX_QUERIES = 5, 150
@@ -109,13 +111,16 @@ def profile_candidate(p: dict[str, Any]) -> Candidate:
     return Candidate(status="seeking", **fields)
 
 
-def lokerid_tasks(eval_dir: Path) -> tuple[list[Task], str]:
+def lokerid_tasks(
+    eval_dir: Path, labels_path: Path = LABELS, suffix: str = ""
+) -> tuple[list[Task], str]:
+    """Tasks a and b; ``labels_path``/``suffix`` give the same tasks judged by pass 2."""
     sample = lokerid_sample(eval_dir)
     if sample is None:
         return [], "Loker.id data absent"
-    if not LABELS.exists() or not PROFILES.exists():
+    if not labels_path.exists() or not PROFILES.exists():
         return [], "labels or profiles file absent"
-    labels = read_labels()
+    labels = read_labels(labels_path)
     sample = sample[sample["Job ID"].astype(str).isin(labels)]
     vacancies = [lokerid_vacancy(row) for _, row in sample.iterrows()]
     profiles = read_profiles()
@@ -145,9 +150,10 @@ def lokerid_tasks(eval_dir: Path) -> tuple[list[Task], str]:
         for job in v2c_queries
     }
     metrics = ["ndcg@10", "map", "mrr", "recall@10", "recall@50"]
+    judged_by = f" ({suffix[1:]} labels)" if suffix else ""
     a = Task(
-        "lokerid_c2v",
-        "a. Loker.id: candidate profile → vacancies",
+        "lokerid_c2v" + suffix,
+        "a. Loker.id: candidate profile → vacancies" + judged_by,
         "candidate_to_vacancy",
         candidates,
         vacancies,
@@ -159,8 +165,8 @@ def lokerid_tasks(eval_dir: Path) -> tuple[list[Task], str]:
         excludes,
     )
     b = Task(
-        "lokerid_v2c",
-        "b. Loker.id: vacancy → candidate profiles",
+        "lokerid_v2c" + suffix,
+        "b. Loker.id: vacancy → candidate profiles" + judged_by,
         "vacancy_to_candidate",
         candidates,
         vacancies,
@@ -270,3 +276,13 @@ def talentclef_task(eval_dir: Path) -> tuple[Task | None, str]:
         f"{len(vacancies)} job descriptions × {len(candidates)} résumés (harness check)",
     )
     return task, ""
+
+
+def program_codes() -> list[str]:
+    """The 50 SMK program codes of the current spectrum (the labels' vocabulary)."""
+    from importlib import resources
+
+    path = resources.files("matcher").joinpath("data/taxonomy/spektrum_smk_konsentrasi.csv")
+    with resources.as_file(path) as csv_path:
+        codes = pd.read_csv(csv_path, dtype=str)["program_code"]
+    return sorted(set(codes))

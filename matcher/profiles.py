@@ -58,7 +58,8 @@ class Profiler:
         return self.taxonomy.programs[code].name
 
     def candidate(self, c: Candidate) -> CandidateProfile:
-        programs = tuple(self.taxonomy.resolve_major(c.major)) if c.major else ()
+        level = c.education_level.value.lower() if c.education_level else None
+        programs = tuple(self.taxonomy.resolve_major(c.major, level=level)) if c.major else ()
         codes = [code for code, _ in programs[:2]]
         experience = ". ".join(e.title for e in c.experience)
         free_text = scrub_protected(" . ".join(filter(None, [experience, c.summary or ""])))

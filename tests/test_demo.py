@@ -14,8 +14,7 @@ from matcher.geo import Gazetteer
 from matcher.records import Candidate, EducationLevel, Vacancy, parse_candidate, parse_vacancy
 
 SPEKTRUM = (
-    Path(__file__).resolve().parents[2] / "shared/data/taxonomy/smk_spektrum/"
-    "spektrum_smk_konsentrasi.csv"
+    Path(__file__).resolve().parents[1] / "matcher/data/taxonomy/spektrum_smk_konsentrasi.csv"
 )
 PROTECTED = re.compile(r"\b(pria|wanita|laki-laki|perempuan|menikah)\b", re.IGNORECASE)
 K13_NAMES = (
@@ -70,11 +69,8 @@ def test_every_record_validates(demo: DemoData) -> None:
 
 
 def test_truth_uses_spektrum_program_codes(demo: DemoData) -> None:
-    if SPEKTRUM.exists():
-        with SPEKTRUM.open(encoding="utf-8") as fh:
-            codes = {row["program_code"] for row in csv.DictReader(fh)}
-    else:  # the shared folder is absent outside the team workspace
-        codes = {p for s in demo.schools for p in s.programs}
+    with SPEKTRUM.open(encoding="utf-8") as fh:  # the copy shipped inside the package
+        codes = {row["program_code"] for row in csv.DictReader(fh)}
     assert {p for p in demo.candidate_program.values() if p} <= codes
     assert {p for ps in demo.vacancy_programs.values() for p in ps} <= codes
     assert all(demo.vacancy_programs.values())
