@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import AS_OF, PAIRS, candidate, vacancy
+from known_answer import AS_OF, PAIRS, candidate, vacancy
 
 from matcher.encoder import CachedEncoder, HashingEncoder
 from matcher.engine import Matcher

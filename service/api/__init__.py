@@ -1,0 +1,1 @@
+"""HTTP layer: routers translate requests to use-case calls and results back to JSON."""

