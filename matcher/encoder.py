@@ -150,7 +150,9 @@ def load_bundled_encoder(
     directory = model_dir or bundled_model_dir()
     verify_model_dir(directory, pins)
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # a bar on stderr would break the service's JSON logs
     model = SentenceTransformer(str(directory), device=device, local_files_only=True)
     return SentenceTransformerEncoder(
         model, name=pins["name"], digest=model_hash(pins), batch_size=batch_size

@@ -416,8 +416,8 @@ class Matcher:
             candidate_program=names[cand_code].name if cand_code else None,
             vacancy_program=names[vac_code].name if vac_code else None,
             vacancy_has_programs=bool(vp.programs),
-            matched_skills=feats.matched_skills[i],
-            missing_skills=feats.missing_skills[i],
+            matched_skills=[self._skill_label(key) for key in feats.matched_skills[i]],
+            missing_skills=[self._skill_label(key) for key in feats.missing_skills[i]],
             distance_km=None if np.isnan(dist) else dist,
             experience_months=c.experience_months,
             required_experience_months=int(va["min_exp_months"][vslot]),
@@ -440,6 +440,12 @@ class Matcher:
             features=values,
             flags=flags,
         )
+
+    def _skill_label(self, key: str) -> str:
+        try:
+            return self.taxonomy_.skill_label(key, self.language)
+        except KeyError:
+            return key
 
     # -- persistence ------------------------------------------------------------------------
 
