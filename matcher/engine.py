@@ -462,4 +462,3 @@ class Matcher:
         from matcher.snapshot import load_matcher
 
         return load_matcher(cls, Path(path), encoder=encoder, params=params)
-
