@@ -238,8 +238,16 @@ def demo(
     host: Annotated[str, typer.Option(help="Alamat yang didengarkan.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port HTTP.")] = 8000,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Muat data saja.")] = False,
+    candidates: Annotated[
+        int, typer.Option(help="Jumlah siswa/alumni demo (3000 = seluruh set demo).")
+    ] = 600,
+    vacancies: Annotated[int, typer.Option(help="Jumlah lowongan demo.")] = 120,
 ) -> None:
-    """Muat data demo Kabupaten Serang, buat satu kunci per peran, lalu jalankan layanan."""
+    """Muat data demo Kabupaten Serang, buat satu kunci per peran, lalu jalankan layanan.
+
+    The default is a fifth of the full demo set so the first start (embedding every record on
+    two CPU cores) takes about a minute; ``--candidates 3000 --vacancies 300`` loads it all.
+    """
     from service.demo import load_demo
 
     with (
@@ -247,7 +255,10 @@ def demo(
         sessions() as session,
         console.status("Memuat data demo…"),
     ):
-        result = load_demo(session)
+        schools = min(30, max(5, candidates // 100))
+        result = load_demo(
+            session, n_schools=schools, n_candidates=candidates, n_vacancies=vacancies
+        )
     state = "dimuat" if result.loaded else "sudah ada, tidak dimuat ulang"
     console.print(
         f"Data demo {state}: {result.counts['candidate']} kandidat, "
