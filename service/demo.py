@@ -7,6 +7,7 @@ server's start-up fits them exactly as it would real data.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -50,8 +51,13 @@ def load_demo(
     """Fill an empty database with demo data (skipped when records exist) and create keys."""
     from matcher.demo import generate_demo
 
+    # Dated from today, so deadlines and ages in the demo are current whenever it is run.
     data = generate_demo(
-        seed=seed, n_schools=n_schools, n_candidates=n_candidates, n_vacancies=n_vacancies
+        seed=seed,
+        n_schools=n_schools,
+        n_candidates=n_candidates,
+        n_vacancies=n_vacancies,
+        as_of=date.today(),
     )
     empty = (
         repository.count(session, "candidate") == 0 and repository.count(session, "vacancy") == 0
