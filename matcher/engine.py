@@ -9,7 +9,6 @@ hard requirements, gets its features and a score, and the best ``k`` get reasons
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,8 +22,8 @@ from matcher.errors import NotFittedError, UnknownRecordError
 from matcher.geo import Gazetteer
 from matcher.index import FaissIndex, VectorIndex
 from matcher.lexical import BM25Index
+from matcher.matches import Match, build_match
 from matcher.profiles import CandidateProfile, Profiler, VacancyProfile
-from matcher.reasons import PairFacts, age_limit_text, explain_pair, protected_flag
 from matcher.records import Candidate, Vacancy, parse_candidate, parse_vacancy
 from matcher.scoring import Scorer, WeightedScorer
 
@@ -35,18 +34,6 @@ MAX_K = 1000
 #: Below this many records a query scores every one of them: exact and still fast.
 EXHAUSTIVE_LIMIT = 5000
 BATCH = 256
-
-
-@dataclass(frozen=True)
-class Match:
-    candidate_id: str
-    vacancy_id: str
-    score: float
-    reasons: list[str]
-    eligible: bool = True
-    blocked_by: list[str] = field(default_factory=list)
-    features: dict[str, float] = field(default_factory=dict)
-    flags: list[str] = field(default_factory=list)
 
 
 def _check_k(k: int) -> None:
@@ -307,7 +294,7 @@ class Matcher:
             record = self.candidates_[cid] if side == "candidate" else self.vacancies_[vid]
             if include is not None and not include(record):
                 continue
-            out.append(self._match(cid, vid, float(scores[i]), feats, int(i), True, []))
+            out.append(build_match(self, cid, vid, float(scores[i]), feats, int(i), True, []))
             if len(out) == k:
                 break
         return out
@@ -378,74 +365,9 @@ class Matcher:
         blocked = [
             eligibility.BLOCKED_TEXT[r] for r in eligibility.REQUIREMENTS if not bool(checks[r][0])
         ]
-        return self._match(
-            candidate_id, vacancy_id, float(scores[0]), feats, 0, bool(ok[0]), blocked
+        return build_match(
+            self, candidate_id, vacancy_id, float(scores[0]), feats, 0, bool(ok[0]), blocked
         )
-
-    def _match(
-        self,
-        cid: str,
-        vid: str,
-        score: float,
-        feats: features.PairFeatures,
-        i: int,
-        is_eligible: bool,
-        blocked: list[str],
-    ) -> Match:
-        c = self.candidates_[cid]
-        cp, vp = self.candidate_profiles_[cid], self.vacancy_profiles_[vid]
-        values = {name: float(feats.values[name][i]) for name in features.FEATURES}
-        cand_code = cp.programs[0][0] if cp.programs else None
-        names = self.taxonomy_.programs
-        vac_code = None
-        if vp.programs:
-
-            def fit_to(code: str) -> float:
-                if cand_code is None or cand_code not in self.program_index_:
-                    return vp.programs[code]
-                sim = self.similarity_[self.program_index_[cand_code], self.program_index_[code]]
-                return vp.programs[code] * float(sim)
-
-            vac_code = max(vp.programs, key=fit_to)
-        dist = float(feats.distance_km[i])
-        vslot = self.vacancy_columns_.slot_of[vid]
-        va = self.vacancy_columns_.arrays
-        facts = PairFacts(
-            features=values,
-            candidate_major=c.major,
-            candidate_program=names[cand_code].name if cand_code else None,
-            vacancy_program=names[vac_code].name if vac_code else None,
-            vacancy_has_programs=bool(vp.programs),
-            matched_skills=[self._skill_label(key) for key in feats.matched_skills[i]],
-            missing_skills=[self._skill_label(key) for key in feats.missing_skills[i]],
-            distance_km=None if np.isnan(dist) else dist,
-            experience_months=c.experience_months,
-            required_experience_months=int(va["min_exp_months"][vslot]),
-            age_limit=age_limit_text(
-                float(va["age_min"][vslot]), float(va["age_max"][vslot]), self.language
-            ),
-            age_known=c.birth_date is not None,
-            education_known=c.education_level is not None,
-        )
-        flags = (
-            [protected_flag(vp.protected_wording, self.language)] if vp.protected_wording else []
-        )
-        return Match(
-            candidate_id=cid,
-            vacancy_id=vid,
-            score=round(score, 4),
-            reasons=explain_pair(facts, self.language),
-            eligible=is_eligible,
-            blocked_by=blocked,
-            features=values,
-            flags=flags,
-        )
-
-    def _skill_label(self, key: str) -> str:
-        try:
-            return self.taxonomy_.skill_label(key, self.language)
-        except KeyError:
-            return key
 
     # -- persistence ------------------------------------------------------------------------
 
