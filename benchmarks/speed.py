@@ -1,12 +1,20 @@
 """Speed of the service over real HTTP, beside the raw engine, index and encoder in the same run.
 
     python -m benchmarks.speed [--candidates 10000] [--vacancies 500] [--encoder bundled]
+                               [--queries 200] [--batch 500] [--out results]
 
-Starts ``cocok serve`` on a free loopback port with a fresh data folder, ingests demo records
-through the batch endpoints, then times both match endpoints with one keep-alive client. The
-same records are fitted in-process so every HTTP figure has its floor beside it: the engine call,
-the raw faiss search, the raw encoder. Writes results/speed.json and results/speed.md. Loopback
-only; every loop is bounded.
+Generates demo records, then:
+
+1. encodes exactly the texts the engine embeds (the Matcher's profile texts) with the raw encoder,
+   in batches of ``--batch``: the ingest ceiling;
+2. fits a Matcher in-process on the same records, reusing those vectors (no second encoding), and
+   times ``recommend_candidates``/``recommend_vacancies`` and a raw faiss search for the query ids;
+3. starts ``cocok serve`` on a free loopback port with a fresh data folder and admin key, waits for
+   ``/healthz``, ingests through the batch endpoints (timing every batch), reads the server's
+   resident memory, then times both match endpoints with one keep-alive client for the same ids.
+
+Writes results/speed.json and results/speed.md (generated, never edited by hand). The server is
+stopped at the end, also on error. Loopback only; every loop is bounded.
 """
 
 from __future__ import annotations
@@ -22,16 +30,32 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 REPO = Path(__file__).resolve().parent.parent
 console = Console()
+WARMUP = 5  # untimed calls before each latency series (first-call imports, caches)
+HEALTH_LIMIT_S = 900.0
+SETTLE_LIMIT_S = 30.0
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
 
 
 def _free_port() -> int:
@@ -40,34 +64,109 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _percentiles(seconds: list[float]) -> dict[str, float]:
-    ms = np.asarray(seconds) * 1000
-    return {f"p{q}": round(float(np.percentile(ms, q)), 2) for q in (50, 95, 99)}
+def _percentiles(seconds: Sequence[float]) -> dict[str, float]:
+    ms = np.asarray(seconds, dtype=np.float64) * 1000
+    return {f"p{q}": round(float(np.percentile(ms, q)), 3) for q in (50, 95, 99)}
 
 
-def _encoder(kind: str) -> Any:
-    from matcher.encoder import CachedEncoder, HashingEncoder, load_bundled_encoder
-
-    inner = load_bundled_encoder() if kind == "bundled" else HashingEncoder(384)
-    return CachedEncoder(inner)
+def _ratio(a: float, b: float) -> float | None:
+    return round(a / b, 2) if b > 0 else None
 
 
-def _start_server(data_dir: Path, admin_key: str, encoder: str) -> tuple[subprocess.Popen, str]:
+# -- encoder --------------------------------------------------------------------------------
+
+
+def _raw_encoder(kind: str) -> Any:
+    """The encoder ``cocok serve`` builds for ``COCOK_ENCODER=kind`` (same class, same dim)."""
+    from matcher.encoder import HashingEncoder, load_bundled_encoder
+
+    if kind == "hashing":
+        return HashingEncoder(dim=64)  # service.engine_gateway.build_encoder uses dim=64
+    return load_bundled_encoder()
+
+
+class _Precomputed:
+    """Hands back vectors the raw-encoder pass already made; encodes anything else afresh."""
+
+    def __init__(self, inner: Any, texts: Sequence[str], vectors: np.ndarray) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self._known = dict(zip(texts, vectors, strict=True))
+        self.misses = 0
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        missing = [i for i, t in enumerate(texts) if t not in self._known]
+        if missing:
+            self.misses += len(missing)
+            out[missing] = self.inner.encode([texts[i] for i in missing])
+        for i, text in enumerate(texts):
+            if text in self._known:
+                out[i] = self._known[text]
+        return out
+
+
+def _time_encoder(encoder: Any, texts: list[str], batch: int) -> tuple[np.ndarray, list[float]]:
+    encoder.encode(texts[:8])  # warm-up: first call pays lazy initialisation
+    parts, seconds = [], []
+    with _progress() as bar:
+        task = bar.add_task("raw encoder", total=len(texts))
+        for start in range(0, len(texts), batch):
+            chunk = texts[start : start + batch]
+            t0 = time.perf_counter()
+            parts.append(encoder.encode(chunk))
+            seconds.append(time.perf_counter() - t0)
+            bar.advance(task, len(chunk))
+    return np.concatenate(parts), seconds
+
+
+# -- server ---------------------------------------------------------------------------------
+
+
+def _start_server(
+    data_dir: Path, admin_key: str, encoder: str, log_path: Path
+) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = dict(
-        os.environ, COCOK_DATA_DIR=str(data_dir), COCOK_ADMIN_KEY=admin_key, COCOK_ENCODER=encoder
+        os.environ,
+        COCOK_DATA_DIR=str(data_dir),
+        COCOK_ADMIN_KEY=admin_key,
+        COCOK_ENCODER=encoder,
+        COCOK_DATABASE_URL="",
+        COCOK_VECTOR_BACKEND="faiss",
     )
     cocok = Path(sys.executable).with_name("cocok")
-    proc = subprocess.Popen(
-        [str(cocok), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [str(cocok), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     return proc, f"http://127.0.0.1:{port}"
 
 
-def _wait_healthy(url: str, proc: subprocess.Popen, limit_s: float = 600) -> float:
+def _stop_server(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=60)  # shutdown writes a final snapshot
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+def _log_tail(log_path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(log_path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], limit_s: float) -> float:
     started = time.perf_counter()
     while time.perf_counter() - started < limit_s:
         if proc.poll() is not None:
@@ -77,40 +176,87 @@ def _wait_healthy(url: str, proc: subprocess.Popen, limit_s: float = 600) -> flo
                 return time.perf_counter() - started
         except httpx.HTTPError:
             pass
-        time.sleep(0.2)
-    raise TimeoutError("cocok serve did not become healthy in time")
+        time.sleep(0.1)
+    raise TimeoutError(f"cocok serve did not become healthy within {limit_s:.0f} s")
 
 
-def _ingest(client: httpx.Client, kind: str, rows: list[dict[str, Any]], batch: int) -> float:
+def _proc_memory_mb(pid: int) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            out[key] = round(int(value.split()[0]) / 1024, 1)
+    return out
+
+
+def _wait_settled(data_dir: Path, expected_seq: int, limit_s: float) -> float | None:
+    """Wait (bounded) until the background snapshot of the ingested records is on disk."""
     started = time.perf_counter()
-    with Progress(console=console, transient=True) as bar:
+    pointer = data_dir / "index" / "CURRENT"
+    while time.perf_counter() - started < limit_s:
+        try:
+            name = pointer.read_text().strip()
+            meta = json.loads((pointer.parent / "snapshots" / name / "snapshot.json").read_text())
+            if int(meta.get("last_change_seq", -1)) >= expected_seq:
+                return time.perf_counter() - started
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.25)
+    return None
+
+
+def _ingest(
+    client: httpx.Client, kind: str, rows: list[dict[str, Any]], batch: int
+) -> tuple[float, list[float]]:
+    seconds: list[float] = []
+    started = time.perf_counter()
+    with _progress() as bar:
         task = bar.add_task(f"ingest {kind}", total=len(rows))
         for start in range(0, len(rows), batch):
             chunk = rows[start : start + batch]
+            t0 = time.perf_counter()
             response = client.post(f"/v1/{kind}/batch", json={"items": chunk}, timeout=3600)
+            seconds.append(time.perf_counter() - t0)
             response.raise_for_status()
-            if response.json()["errors"]:
-                raise RuntimeError(f"{kind} batch rejected items: {response.json()['errors'][:2]}")
+            body = response.json()
+            if body["errors"] or body["upserted"] != len(chunk):
+                raise RuntimeError(f"{kind} batch rejected items: {body['errors'][:2]}")
             bar.advance(task, len(chunk))
-    return time.perf_counter() - started
+    return time.perf_counter() - started, seconds
 
 
-def _time_calls(fn: Any, ids: list[str]) -> list[float]:
-    out = []
-    for record_id in ids:
-        started = time.perf_counter()
+def _time_calls(label: str, fn: Callable[[str], Any], ids: list[str]) -> tuple[list[float], list]:
+    for record_id in ids[:WARMUP]:
         fn(record_id)
-        out.append(time.perf_counter() - started)
-    return out
+    seconds, results = [], []
+    with _progress() as bar:
+        task = bar.add_task(label, total=len(ids))
+        for record_id in ids:
+            t0 = time.perf_counter()
+            result = fn(record_id)
+            seconds.append(time.perf_counter() - t0)
+            results.append(result)
+            bar.advance(task)
+    return seconds, results
+
+
+# -- the run --------------------------------------------------------------------------------
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     from matcher.demo import generate_demo
     from matcher.engine import Matcher
 
-    demo = generate_demo(
-        seed=11, n_schools=30, n_candidates=args.candidates, n_vacancies=args.vacancies
-    )
+    run_started = time.perf_counter()
+    today = datetime.now(UTC).date()  # the service's "today" (service.db.repository.today)
+    with console.status("generating demo records"):
+        demo = generate_demo(
+            seed=11,
+            n_schools=30,
+            n_candidates=args.candidates,
+            n_vacancies=args.vacancies,
+            as_of=date.today(),
+        )
     cand_rows = [c.model_dump(mode="json", exclude_none=True) for c in demo.candidates]
     vac_rows = [v.model_dump(mode="json", exclude_none=True) for v in demo.vacancies]
     rng = random.Random(2026)
@@ -119,108 +265,213 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     v_ids = [rng.choice(open_vacs) for _ in range(args.queries)]
     c_ids = [rng.choice(seekers) for _ in range(args.queries)]
 
-    # raw encoder ceiling on exactly the texts the engine embeds
-    encoder = _encoder(args.encoder)
-    probe = Matcher(encoder=encoder)
-    probe._setup()
-    texts = [probe.profiler_.candidate(c).text for c in demo.candidates]
-    texts += [probe.profiler_.vacancy(v).text for v in demo.vacancies]
-    started = time.perf_counter()
-    encoder.encode(texts)
-    encode_s = time.perf_counter() - started
-    console.print(f"raw encoder: {len(texts) / encode_s:.1f} texts/s")
+    # 1. raw encoder ceiling on exactly the texts the engine embeds
+    with console.status(f"loading the {args.encoder} encoder"):
+        raw = _raw_encoder(args.encoder)
+        probe = Matcher(encoder=raw)
+        probe._setup()
+        texts = [probe.profiler_.candidate(c).text for c in demo.candidates]
+        texts += [probe.profiler_.vacancy(v).text for v in demo.vacancies]
+    vectors, encode_batches = _time_encoder(raw, texts, args.batch)
+    encode_s = sum(encode_batches)
+    encoder_rate = len(texts) / encode_s
+    console.print(f"raw encoder: {encoder_rate:.1f} texts/s over {len(texts):,} texts")
 
-    # in-process engine on the same records (vectors come from the warm cache)
-    matcher = Matcher(encoder=encoder).fit(demo.candidates, demo.vacancies)
-    engine_v = _time_calls(lambda i: matcher.recommend_candidates(i, k=20), v_ids)
-    engine_c = _time_calls(lambda i: matcher.recommend_vacancies(i, k=20), c_ids)
-    queries = {i: matcher.vacancy_index_.get([i]) for i in set(v_ids)}
-    faiss_s = _time_calls(lambda i: matcher.candidate_index_.search(queries[i], 20), v_ids)
+    # 2. in-process engine on the same records, vectors reused from the pass above
+    replay = _Precomputed(raw, texts, vectors)
+    with console.status("fitting the in-process Matcher (vectors reused)"):
+        t0 = time.perf_counter()
+        matcher = Matcher(encoder=replay).fit(demo.candidates, demo.vacancies)
+        fit_no_encode_s = time.perf_counter() - t0
+    engine_v, engine_v_res = _time_calls(
+        "engine vacancy→candidates",
+        lambda i: [m.candidate_id for m in matcher.recommend_candidates(i, k=20, as_of=today)],
+        v_ids,
+    )
+    engine_c, engine_c_res = _time_calls(
+        "engine candidate→vacancies",
+        lambda i: [m.vacancy_id for m in matcher.recommend_vacancies(i, k=20, as_of=today)],
+        c_ids,
+    )
+    v_query = {i: matcher.vacancy_index_.get([i]) for i in set(v_ids)}
+    c_query = {i: matcher.candidate_index_.get([i]) for i in set(c_ids)}
+    faiss_c, _ = _time_calls(
+        "faiss over candidates",
+        lambda i: matcher.candidate_index_.search(v_query[i], 20),
+        v_ids,
+    )
+    faiss_c_pool, _ = _time_calls(
+        "faiss over candidates, pool",
+        lambda i: matcher.candidate_index_.search(v_query[i], matcher.pool_size),
+        v_ids,
+    )
+    faiss_v, _ = _time_calls(
+        "faiss over vacancies",
+        lambda i: matcher.vacancy_index_.search(c_query[i], 20),
+        c_ids,
+    )
 
+    # 3. the real service over loopback HTTP
     admin = "bench-" + secrets.token_urlsafe(24)
     with tempfile.TemporaryDirectory(prefix="cocok-bench-") as tmp:
-        proc, url = _start_server(Path(tmp), admin, args.encoder)
+        data_dir = Path(tmp) / "data"
+        log_path = Path(tmp) / "serve.log"
+        proc, url = _start_server(data_dir, admin, args.encoder, log_path)
         try:
-            healthy_s = _wait_healthy(url, proc)
+            with console.status("waiting for /healthz"):
+                healthy_s = _wait_healthy(url, proc, HEALTH_LIMIT_S)
+            console.print(f"server healthy after {healthy_s:.2f} s")
             headers = {"Authorization": f"Bearer {admin}"}
-            with httpx.Client(base_url=url, headers=headers, timeout=60) as client:
-                ingest_c = _ingest(client, "candidates", cand_rows, args.batch)
-                ingest_v = _ingest(client, "vacancies", vac_rows, args.batch)
-                rss_kb = 0
-                for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        rss_kb = int(line.split()[1])
+            with httpx.Client(base_url=url, headers=headers, timeout=120) as client:
+                ingest_c, batches_c = _ingest(client, "candidates", cand_rows, args.batch)
+                ingest_v, batches_v = _ingest(client, "vacancies", vac_rows, args.batch)
+                memory = _proc_memory_mb(proc.pid)
+                ready = client.get("/readyz").json()
+                seq = int(ready.get("applied_change_seq", 0))
+                with console.status("waiting for the background snapshot"):
+                    settle_s = _wait_settled(data_dir, seq, SETTLE_LIMIT_S)
 
-                def get(path: str) -> None:
-                    client.get(path).raise_for_status()
+                def get(path: str, other: str) -> list[str]:
+                    response = client.get(path)
+                    response.raise_for_status()
+                    return [item[f"{other}_id"] for item in response.json()["items"]]
 
-                http_v = _time_calls(lambda i: get(f"/v1/vacancies/{i}/matches?k=20"), v_ids)
-                http_c = _time_calls(lambda i: get(f"/v1/candidates/{i}/matches?k=20"), c_ids)
+                http_v, http_v_res = _time_calls(
+                    "HTTP vacancy→candidates",
+                    lambda i: get(f"/v1/vacancies/{i}/matches?k=20", "candidate"),
+                    v_ids,
+                )
+                http_c, http_c_res = _time_calls(
+                    "HTTP candidate→vacancies",
+                    lambda i: get(f"/v1/candidates/{i}/matches?k=20", "vacancy"),
+                    c_ids,
+                )
+                memory_after_queries = _proc_memory_mb(proc.pid)
+        except BaseException:
+            console.print(f"[red]server log tail:[/red]\n{_log_tail(log_path)}")
+            raise
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            _stop_server(proc)
 
     n_records = len(cand_rows) + len(vac_rows)
     ingest_rate = n_records / (ingest_c + ingest_v)
-    encoder_rate = len(texts) / encode_s
+    rate_c = len(cand_rows) / ingest_c
+    rate_v = len(vac_rows) / ingest_v
     hv, hc = _percentiles(http_v), _percentiles(http_c)
     ev, ec = _percentiles(engine_v), _percentiles(engine_c)
+    fc, fv = _percentiles(faiss_c), _percentiles(faiss_v)
+    same_v = sum(a == b for a, b in zip(http_v_res, engine_v_res, strict=True))
+    same_c = sum(a == b for a, b in zip(http_c_res, engine_c_res, strict=True))
+
+    def direction(
+        http: dict[str, float],
+        engine: dict[str, float],
+        floor: dict[str, float],
+        same: int,
+        results: list[list[str]],
+    ) -> dict[str, Any]:
+        return {
+            "http": http,
+            "engine": engine,
+            "raw_faiss_k20": floor,
+            "http_over_engine": {q: _ratio(http[q], engine[q]) for q in http},
+            "engine_over_faiss_p50": _ratio(engine["p50"], floor["p50"]),
+            "http_minus_engine_p50_ms": round(http["p50"] - engine["p50"], 3),
+            "same_top20_as_engine": f"{same}/{len(results)}",
+            "mean_items": round(float(np.mean([len(r) for r in results])), 1),
+        }
+
     return {
         "generated_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "platform": f"python {platform.python_version()}, {platform.machine()}, "
         f"{os.cpu_count()} cpus",
         "encoder": args.encoder,
-        "candidates": args.candidates,
-        "vacancies": args.vacancies,
+        "encoder_name": raw.name,
+        "candidates": len(cand_rows),
+        "vacancies": len(vac_rows),
+        "open_vacancies": len(open_vacs),
+        "seeking_candidates": len(seekers),
         "queries": args.queries,
+        "warmup_calls": WARMUP,
+        "batch": args.batch,
         "start_to_healthy_s": round(healthy_s, 2),
-        "ingest_records_per_s": round(ingest_rate, 1),
-        "raw_encoder_texts_per_s": round(encoder_rate, 1),
+        "ingest": {
+            "records_per_s": round(ingest_rate, 1),
+            "candidates_per_s": round(rate_c, 1),
+            "vacancies_per_s": round(rate_v, 1),
+            "total_s": round(ingest_c + ingest_v, 2),
+            "batch_s_candidates": [round(s, 3) for s in batches_c],
+            "batch_s_vacancies": [round(s, 3) for s in batches_v],
+            "batch_s_median": round(float(np.median(batches_c + batches_v)), 3),
+            "batch_s_max": round(float(max(batches_c + batches_v)), 3),
+        },
+        "raw_encoder": {
+            "texts": len(texts),
+            "unique_texts": len(set(texts)),
+            "texts_per_s": round(encoder_rate, 1),
+            "total_s": round(encode_s, 2),
+            "batch_s_median": round(float(np.median(encode_batches)), 3),
+        },
         "ingest_vs_encoder": round(ingest_rate / encoder_rate, 3),
-        "server_rss_mb_after_ingest": round(rss_kb / 1024, 1),
-        "vacancy_to_candidates_ms": {
-            "http": hv,
-            "engine": ev,
-            "http_over_engine_p50": round(hv["p50"] / ev["p50"], 2),
-        },
-        "candidate_to_vacancies_ms": {
-            "http": hc,
-            "engine": ec,
-            "http_over_engine_p50": round(hc["p50"] / ec["p50"], 2),
-        },
-        "raw_faiss_search_ms": _percentiles(faiss_s),
+        "engine_fit_without_encoding_s": round(fit_no_encode_s, 2),
+        "engine_fit_records_per_s": round(n_records / fit_no_encode_s, 1),
+        "engine_reencoded_texts": replay.misses,
+        "snapshot_settle_s": None if settle_s is None else round(settle_s, 2),
+        "server_memory_mb_after_ingest": memory,
+        "server_memory_mb_after_queries": memory_after_queries,
+        "vacancy_to_candidates_ms": direction(hv, ev, fc, same_v, http_v_res),
+        "candidate_to_vacancies_ms": direction(hc, ec, fv, same_c, http_c_res),
+        "raw_faiss_candidates_k_pool_ms": {"k": matcher.pool_size, **_percentiles(faiss_c_pool)},
+        "bench_wall_s": round(time.perf_counter() - run_started, 1),
     }
 
 
 def render(r: dict[str, Any]) -> str:
     rows = []
     for key, title in (
-        ("vacancy_to_candidates_ms", "vacancy → top-20 candidates"),
-        ("candidate_to_vacancies_ms", "candidate → top-20 vacancies"),
+        ("vacancy_to_candidates_ms", f"vacancy → top-20 of {r['candidates']:,} candidates"),
+        ("candidate_to_vacancies_ms", f"candidate → top-20 of {r['vacancies']:,} vacancies"),
     ):
-        h, e = r[key]["http"], r[key]["engine"]
+        d = r[key]
+        h, e, f, ratio = d["http"], d["engine"], d["raw_faiss_k20"], d["http_over_engine"]
         rows.append(
-            f"| {title} | {h['p50']} | {h['p95']} | {h['p99']} | {e['p50']} | {e['p95']} "
-            f"| {r[key]['http_over_engine_p50']}× |"
+            f"| {title} | {h['p50']:.2f} | {h['p95']:.2f} | {h['p99']:.2f} "
+            f"| {e['p50']:.2f} | {e['p95']:.2f} | {e['p99']:.2f} | {f['p50']:.3f} "
+            f"| {ratio['p50']}× / {ratio['p95']}× | {d['engine_over_faiss_p50']}× "
+            f"| {d['same_top20_as_engine']} |"
         )
-    f = r["raw_faiss_search_ms"]
+    ing, enc, mem = r["ingest"], r["raw_encoder"], r["server_memory_mb_after_ingest"]
+    pool = r["raw_faiss_candidates_k_pool_ms"]
     return (
         f"_Generated by `python -m benchmarks.speed` on {r['generated_at']} ({r['platform']}, "
-        f"encoder {r['encoder']}); do not edit by hand._\n\n"
-        f"{r['candidates']:,} candidates, {r['vacancies']:,} vacancies, {r['queries']} queries "
-        "per endpoint, one keep-alive client on loopback.\n\n"
-        "| match endpoint | HTTP p50 ms | HTTP p95 | HTTP p99 | engine p50 | engine p95 "
-        "| HTTP / engine (p50) |\n|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n\n"
-        f"Raw faiss search (top-20 over the candidate vectors): p50 {f['p50']} ms, "
-        f"p95 {f['p95']} ms.\n\n"
-        "| ingest through the batch endpoints | raw encoder | ratio | start to /healthz "
-        "| server RSS after ingest |\n|---|---|---|---|---|\n"
-        f"| {r['ingest_records_per_s']} records/s | {r['raw_encoder_texts_per_s']} texts/s | "
-        f"{r['ingest_vs_encoder']} | {r['start_to_healthy_s']} s | "
-        f"{r['server_rss_mb_after_ingest']} MB |\n"
+        f"encoder {r['encoder']} = {r['encoder_name']}); do not edit by hand._\n\n"
+        f"{r['candidates']:,} demo candidates ({r['seeking_candidates']:,} seeking), "
+        f"{r['vacancies']:,} vacancies ({r['open_vacancies']:,} open); {r['queries']} random "
+        f"ids per direction (fixed seed) after {r['warmup_calls']} warm-up calls; one keep-alive "
+        "client on loopback; `k=20`; admin key.\n\n"
+        "## Match latency (ms)\n\n"
+        "| query | HTTP p50 | HTTP p95 | HTTP p99 | engine p50 | engine p95 | engine p99 "
+        "| raw faiss p50 | HTTP / engine (p50 / p95) | engine / faiss (p50) "
+        "| same top-20 as engine |\n|---|---|---|---|---|---|---|---|---|---|---|\n"
+        + "\n".join(rows)
+        + "\n\n"
+        f"Raw faiss over the candidate vectors at the engine's pool size (k={pool['k']}): "
+        f"p50 {pool['p50']:.3f} ms, p95 {pool['p95']:.3f} ms.\n\n"
+        "## Ingest\n\n"
+        "| through the batch endpoints | candidates | vacancies | raw encoder, same texts "
+        "| ingest / encoder | batch of "
+        f"{r['batch']}: median, max s | engine fit without encoding |\n"
+        "|---|---|---|---|---|---|---|\n"
+        f"| {ing['records_per_s']} records/s ({ing['total_s']} s) | {ing['candidates_per_s']}/s "
+        f"| {ing['vacancies_per_s']}/s | {enc['texts_per_s']} texts/s ({enc['total_s']} s) "
+        f"| {r['ingest_vs_encoder']} | {ing['batch_s_median']}, {ing['batch_s_max']} "
+        f"| {r['engine_fit_without_encoding_s']} s ({r['engine_fit_records_per_s']} records/s) "
+        "|\n\n"
+        "## Server\n\n"
+        "| start to /healthz (empty data folder) | RSS after ingest | peak RSS | RSS after queries "
+        "|\n|---|---|---|---|\n"
+        f"| {r['start_to_healthy_s']} s | {mem.get('VmRSS')} MB | {mem.get('VmHWM')} MB "
+        f"| {r['server_memory_mb_after_queries'].get('VmRSS')} MB |\n"
     )
 
 
@@ -231,13 +482,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--candidates", type=int, default=10_000)
     parser.add_argument("--vacancies", type=int, default=500)
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--batch", type=int, default=500, help="items per batch request (≤1000)")
     parser.add_argument("--encoder", choices=["bundled", "hashing"], default="bundled")
     parser.add_argument("--out", type=Path, default=REPO / "results")
     args = parser.parse_args(argv)
+    if not 1 <= args.batch <= 1000:
+        parser.error("--batch must be from 1 to 1000 (the contract's limit)")
+    if args.candidates < 1 or args.vacancies < 1 or args.queries < 1:
+        parser.error("--candidates, --vacancies and --queries must be at least 1")
     result = run(args)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "speed.json").write_text(json.dumps(result, indent=2) + "\n")
+    (args.out / "speed.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     table = render(result)
     (args.out / "speed.md").write_text("# Speed\n\n" + table)
     console.print(table)
