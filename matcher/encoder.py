@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from importlib import resources
@@ -166,6 +167,7 @@ class CachedEncoder:
         self.inner = inner
         self.max_items = max_items
         self._cache: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()  # encode may run outside the caller's lock (embed_ahead)
         self.calls = 0  # texts actually sent to the inner encoder
 
     @property
@@ -178,18 +180,22 @@ class CachedEncoder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         keys = [hashlib.blake2b(t.encode(), digest_size=16).digest() for t in texts]
-        missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._cache}
-        if missing:
+        with self._lock:
+            known = {k: self._cache[k] for k in keys if k in self._cache}
+        missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in known}
+        if missing:  # the slow part runs without the lock
             fresh = self.inner.encode(list(missing.values()))
+            known.update(zip(missing, fresh, strict=True))
+        with self._lock:
             self.calls += len(missing)
-            for key, vector in zip(missing, fresh, strict=True):
-                self._cache[key] = vector
+            for key in keys:
+                self._cache[key] = known[key]
+                self._cache.move_to_end(key)
+            while len(self._cache) > self.max_items:
+                self._cache.popitem(last=False)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, key in enumerate(keys):
-            self._cache.move_to_end(key)
-            out[row] = self._cache[key]
-        while len(self._cache) > self.max_items:
-            self._cache.popitem(last=False)
+            out[row] = known[key]
         return out
 
 

@@ -165,6 +165,23 @@ class Matcher:
             self.vacancy_profiles_[v.id] = p
         self.vacancy_index_.add([v.id for v in records], vectors)
 
+    def embed_ahead(
+        self,
+        candidates: Iterable[Candidate] = (),
+        vacancies: Iterable[Vacancy] = (),
+    ) -> None:
+        """Embed records into the encoder cache without touching the index.
+
+        Encoding is the slow part of an upsert; a caller that serialises engine access can do
+        it here first, outside its lock, so queries are not held up while a batch is embedded.
+        Safe to call concurrently with queries: it reads only the taxonomy and the encoder.
+        """
+        self._require_fitted()
+        texts = [self.profiler_.candidate(c).text for c in candidates]
+        texts += [self.profiler_.vacancy(v).text for v in vacancies]
+        if texts:
+            self.encoder_.encode(texts)
+
     def remove_candidates(self, ids: Iterable[str]) -> None:
         self._require_fitted()
         ids = [i for i in ids if i in self.candidates_]

@@ -174,6 +174,14 @@ class EngineGateway:
         else:
             self.matcher.remove_vacancies(ids)
 
+    def embed_ahead(self, kind: str, records: Sequence[Candidate | Vacancy]) -> None:
+        """Encode before taking the lock, so matches are not held up while a batch embeds."""
+        matcher = self.matcher
+        if kind == "candidate":
+            matcher.embed_ahead(candidates=records)
+        else:
+            matcher.embed_ahead(vacancies=records)
+
     def upsert(self, kind: str, records: Sequence[Candidate | Vacancy]) -> None:
         with self.lock:
             self._upsert(kind, records)

@@ -52,6 +52,7 @@ def put_record(
         raise Problem(422, "validation", f"The {kind} is not valid.", errors=errors) from None
     row = repository.get_row(session, kind, record_id)
     access.check_write(p, kind, record, row)
+    gateway.embed_ahead(kind, [record])
     with gateway.writing(session):
         created = repository.upsert(session, record, access.owner_for_write(p, row))
         gateway.upsert(kind, [record])
@@ -115,6 +116,7 @@ def put_batch(
         valid[record.id] = record  # a repeated id: the later item wins, as a PUT would
         result.upserted += 1
     if valid:
+        gateway.embed_ahead(kind, list(valid.values()))
         with gateway.writing(session):
             for record in valid.values():
                 repository.upsert(session, record, access.owner_for_write(p, rows.get(record.id)))

@@ -204,3 +204,18 @@ def test_bundled_encoder_separates_welding_from_accounting() -> None:
         m.explain("welder", "weld").features["dense"]
         > m.explain("accountant", "weld").features["dense"]
     )
+
+
+def test_embed_ahead_leaves_nothing_to_encode_under_the_callers_lock(small_records) -> None:
+    cands, vacs = small_records
+    encoder = CachedEncoder(HashingEncoder(128))
+    m = Matcher(encoder=encoder).fit(cands[:2], vacs[:2])
+    new = [candidate(i, id=f"new{i}") for i in range(4)]
+    from matcher.records import parse_candidate
+
+    records = [parse_candidate(r) for r in new]
+    m.embed_ahead(candidates=records)
+    before = encoder.calls
+    m.upsert_candidates(records)
+    assert encoder.calls == before
+    assert "new0" in m.candidates_
