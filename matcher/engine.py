@@ -170,12 +170,8 @@ class Matcher:
         candidates: Iterable[Candidate] = (),
         vacancies: Iterable[Vacancy] = (),
     ) -> None:
-        """Embed records into the encoder cache without touching the index.
-
-        Encoding is the slow part of an upsert; a caller that serialises engine access can do
-        it here first, outside its lock, so queries are not held up while a batch is embedded.
-        Safe to call concurrently with queries: it reads only the taxonomy and the encoder.
-        """
+        """Fill the encoder cache ahead of an upsert, so a caller can encode (the slow part)
+        outside its own lock; safe beside queries, it reads only the taxonomy and encoder."""
         self._require_fitted()
         texts = [self.profiler_.candidate(c).text for c in candidates]
         texts += [self.profiler_.vacancy(v).text for v in vacancies]
