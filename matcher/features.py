@@ -78,10 +78,8 @@ def skill_overlap(
         common = sorted(have & need)
         matched.append(common)
         missing.append(sorted(need - have))
-        if need:
+        if need:  # a vacancy naming no skills stays at the neutral 0.5
             coverage[i] = len(common) / len(need)
-        elif have:
-            coverage[i] = 0.5
     return coverage, matched, missing
 
 
