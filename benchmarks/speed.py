@@ -25,8 +25,6 @@ import os
 import platform
 import random
 import secrets
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,6 +37,16 @@ import httpx
 import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from benchmarks.speed_report import render
+from benchmarks.speed_server import (
+    log_tail,
+    proc_memory_mb,
+    start_server,
+    stop_server,
+    wait_healthy,
+    wait_settled,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 console = Console()
@@ -56,12 +64,6 @@ def _progress() -> Progress:
         console=console,
         transient=True,
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _percentiles(seconds: Sequence[float]) -> dict[str, float]:
@@ -122,87 +124,6 @@ def _time_encoder(encoder: Any, texts: list[str], batch: int) -> tuple[np.ndarra
 
 
 # -- server ---------------------------------------------------------------------------------
-
-
-def _start_server(
-    data_dir: Path, admin_key: str, encoder: str, log_path: Path
-) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    env = dict(
-        os.environ,
-        COCOK_DATA_DIR=str(data_dir),
-        COCOK_ADMIN_KEY=admin_key,
-        COCOK_ENCODER=encoder,
-        COCOK_DATABASE_URL="",
-        COCOK_VECTOR_BACKEND="faiss",
-    )
-    cocok = Path(sys.executable).with_name("cocok")
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [str(cocok), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    return proc, f"http://127.0.0.1:{port}"
-
-
-def _stop_server(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout=60)  # shutdown writes a final snapshot
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
-
-
-def _log_tail(log_path: Path, lines: int = 20) -> str:
-    try:
-        return "\n".join(log_path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], limit_s: float) -> float:
-    started = time.perf_counter()
-    while time.perf_counter() - started < limit_s:
-        if proc.poll() is not None:
-            raise RuntimeError("cocok serve exited before it became healthy")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return time.perf_counter() - started
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(f"cocok serve did not become healthy within {limit_s:.0f} s")
-
-
-def _proc_memory_mb(pid: int) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            out[key] = round(int(value.split()[0]) / 1024, 1)
-    return out
-
-
-def _wait_settled(data_dir: Path, expected_seq: int, limit_s: float) -> float | None:
-    """Wait (bounded) until the background snapshot of the ingested records is on disk."""
-    started = time.perf_counter()
-    pointer = data_dir / "index" / "CURRENT"
-    while time.perf_counter() - started < limit_s:
-        try:
-            name = pointer.read_text().strip()
-            meta = json.loads((pointer.parent / "snapshots" / name / "snapshot.json").read_text())
-            if int(meta.get("last_change_seq", -1)) >= expected_seq:
-                return time.perf_counter() - started
-        except (OSError, ValueError):
-            pass
-        time.sleep(0.25)
-    return None
 
 
 def _ingest(
@@ -338,20 +259,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="cocok-bench-") as tmp:
         data_dir = Path(tmp) / "data"
         log_path = Path(tmp) / "serve.log"
-        proc, url = _start_server(data_dir, admin, args.encoder, log_path)
+        proc, url = start_server(data_dir, admin, args.encoder, log_path)
         try:
             with console.status("waiting for /healthz"):
-                healthy_s = _wait_healthy(url, proc, HEALTH_LIMIT_S)
+                healthy_s = wait_healthy(url, proc, HEALTH_LIMIT_S)
             console.print(f"server healthy after {healthy_s:.2f} s")
             headers = {"Authorization": f"Bearer {admin}"}
             with httpx.Client(base_url=url, headers=headers, timeout=120) as client:
                 ingest_c, batches_c = _ingest(client, "candidates", cand_rows, args.batch)
                 ingest_v, batches_v = _ingest(client, "vacancies", vac_rows, args.batch)
-                memory = _proc_memory_mb(proc.pid)
+                memory = proc_memory_mb(proc.pid)
                 ready = client.get("/readyz").json()
                 seq = int(ready.get("applied_change_seq", 0))
                 with console.status("waiting for the background snapshot"):
-                    settle_s = _wait_settled(data_dir, seq, SETTLE_LIMIT_S)
+                    settle_s = wait_settled(data_dir, seq, SETTLE_LIMIT_S)
 
                 def get(path: str, other: str) -> list[str]:
                     response = client.get(path)
@@ -368,12 +289,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     lambda i: get(f"/v1/candidates/{i}/matches?k=20", "vacancy"),
                     c_ids,
                 )
-                memory_after_queries = _proc_memory_mb(proc.pid)
+                memory_after_queries = proc_memory_mb(proc.pid)
         except BaseException:
-            console.print(f"[red]server log tail:[/red]\n{_log_tail(log_path)}")
+            console.print(f"[red]server log tail:[/red]\n{log_tail(log_path)}")
             raise
         finally:
-            _stop_server(proc)
+            stop_server(proc)
 
     n_records = len(cand_rows) + len(vac_rows)
     ingest_rate = n_records / (ingest_c + ingest_v)
@@ -453,60 +374,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         },
         "bench_wall_s": round(time.perf_counter() - run_started, 1),
     }
-
-
-def render(r: dict[str, Any]) -> str:
-    rows = []
-    for key, title in (
-        ("vacancy_to_candidates_ms", f"vacancy → top-20 of {r['candidates']:,} candidates"),
-        ("candidate_to_vacancies_ms", f"candidate → top-20 of {r['vacancies']:,} vacancies"),
-    ):
-        d = r[key]
-        h, e, f, ratio = d["http"], d["engine"], d["raw_faiss_k20"], d["http_over_engine"]
-        rows.append(
-            f"| {title} | {h['p50']:.2f} | {h['p95']:.2f} | {h['p99']:.2f} "
-            f"| {e['p50']:.2f} | {e['p95']:.2f} | {e['p99']:.2f} | {f['p50']:.3f} "
-            f"| {ratio['p50']}× / {ratio['p95']}× | {d['engine_over_faiss_p50']}× "
-            f"| {d['same_top20_as_engine']} |"
-        )
-    ing, enc, mem = r["ingest"], r["raw_encoder"], r["server_memory_mb_after_ingest"]
-    pool = r["raw_faiss_candidates_k_pool_ms"]
-    one = r["one_omp_thread"]
-    return (
-        f"_Generated by `python -m benchmarks.speed` on {r['generated_at']} ({r['platform']}, "
-        f"encoder {r['encoder']} = {r['encoder_name']}); do not edit by hand._\n\n"
-        f"{r['candidates']:,} demo candidates ({r['seeking_candidates']:,} seeking), "
-        f"{r['vacancies']:,} vacancies ({r['open_vacancies']:,} open); {r['queries']} random "
-        f"ids per direction (fixed seed) after {r['warmup_calls']} warm-up calls; one keep-alive "
-        "client on loopback; `k=20`; admin key.\n\n"
-        "## Match latency (ms)\n\n"
-        "| query | HTTP p50 | HTTP p95 | HTTP p99 | engine p50 | engine p95 | engine p99 "
-        "| raw faiss p50 | HTTP / engine (p50 / p95) | engine / faiss (p50) "
-        "| same top-20 as engine |\n|---|---|---|---|---|---|---|---|---|---|---|\n"
-        + "\n".join(rows)
-        + "\n\n"
-        f"Raw faiss over the candidate vectors at the engine's pool size (k={pool['k']}): "
-        f"p50 {pool['p50']:.3f} ms, p95 {pool['p95']:.3f} ms. With faiss limited to one OpenMP "
-        f"thread (default here: {r['faiss_omp_threads']}): raw faiss k=20 over the candidates "
-        f"p50 {one['raw_faiss_candidates_k20_ms']['p50']:.3f} ms, engine vacancy → candidates "
-        f"p50 {one['engine_vacancy_to_candidates_ms']['p50']:.2f} ms, "
-        f"p95 {one['engine_vacancy_to_candidates_ms']['p95']:.2f} ms.\n\n"
-        "## Ingest\n\n"
-        "| through the batch endpoints | candidates | vacancies | raw encoder, same texts "
-        "| ingest / encoder | batch of "
-        f"{r['batch']}: median, max s | engine fit without encoding |\n"
-        "|---|---|---|---|---|---|---|\n"
-        f"| {ing['records_per_s']} records/s ({ing['total_s']} s) | {ing['candidates_per_s']}/s "
-        f"| {ing['vacancies_per_s']}/s | {enc['texts_per_s']} texts/s ({enc['total_s']} s) "
-        f"| {r['ingest_vs_encoder']} | {ing['batch_s_median']}, {ing['batch_s_max']} "
-        f"| {r['engine_fit_without_encoding_s']} s ({r['engine_fit_candidates_per_s']} "
-        f"candidates/s, {r['engine_fit_vacancies_per_s']} vacancies/s) |\n\n"
-        "## Server\n\n"
-        "| start to /healthz (empty data folder) | RSS after ingest | peak RSS | RSS after queries "
-        "|\n|---|---|---|---|\n"
-        f"| {r['start_to_healthy_s']} s | {mem.get('VmRSS')} MB | {mem.get('VmHWM')} MB "
-        f"| {r['server_memory_mb_after_queries'].get('VmRSS')} MB |\n"
-    )
 
 
 def main(argv: list[str] | None = None) -> int:
