@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-fast lint format eval bench clean
+.PHONY: install demo test test-fast lint format eval bench reliability clean
 
 install: $(STAMP)
 
@@ -20,10 +20,14 @@ demo: install
 	$(VENV)/bin/cocok demo
 
 test: install
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -m "not reliability"
 
 test-fast: install
-	$(PY) -m pytest -q -m "not slow"
+	$(PY) -m pytest -q -m "not slow and not reliability"
+
+# Fault injection, load, soak and fuzzing: minutes, not seconds; CI runs a fast subset in `make test`.
+reliability: install
+	$(PY) -m pytest -q -m reliability
 
 lint: install
 	$(VENV)/bin/ruff check .
