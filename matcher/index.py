@@ -1,17 +1,31 @@
-"""Vector indexes: the ``VectorIndex`` seam and its exact faiss implementation.
+"""Vector indexes: the ``VectorIndex`` seam and its faiss implementation, exact or approximate.
 
 Records are upserted and deleted by their string ids at any time, so the index maps ids to
-stable int64 labels (faiss's ``IndexIDMap2``) instead of relying on row positions. A saved index
-is a folder: ``index.faiss``, ``ids.json`` and ``manifest.json``; nothing is pickled.
+stable int64 labels instead of relying on row positions. A saved index is a folder:
+``index.faiss``, ``ids.json`` and ``manifest.json``; nothing is pickled.
+
+The faiss index type follows the number of vectors (docs/performance.md, "Index type"):
+
+* up to ``exact_limit`` (200,000) vectors: exact search, ``IndexIDMap2(IndexFlatIP)``;
+* above it: an inverted file, ``IndexIVFFlat`` (or ``IndexIVFScalarQuantizer`` SQ8 with
+  ``encoding="sq8"``), ``nlist = 4·√N`` lists trained on a sample, with a hash-table direct map
+  so deletes, upserts and ``get`` by id keep working; ``nprobe`` is tuned to the smallest
+  power of two whose recall@20 against exact search reaches ``target_recall`` on a sample of
+  stored vectors and of midpoints between them.
+
+The index is rebuilt (retrained) when it crosses ``exact_limit`` either way or, once
+approximate, whenever it has doubled (or halved) since it was last trained, so the lists stay
+balanced as a province's data grows.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import faiss
 import numpy as np
@@ -19,6 +33,11 @@ import numpy as np
 from matcher.errors import ArtifactError, IndexBackendError
 
 FORMAT_VERSION = 1
+#: Up to this many vectors an exact scan is fast enough (≈ 10 ms at 384 dims on one core).
+EXACT_LIMIT = 200_000
+#: k at which nprobe is tuned: the engine's final list length.
+RECALL_K = 20
+Encoding = Literal["flat", "sq8"]
 
 
 @runtime_checkable
@@ -42,23 +61,74 @@ class VectorIndex(Protocol):
     def __contains__(self, record_id: object) -> bool: ...
 
 
+def nlist_for(n: int) -> int:
+    """Inverted lists for ``n`` vectors: about 4·√N (a few hundred vectors per list)."""
+    return max(16, round(4 * math.sqrt(n)))
+
+
+def recall_at(found: np.ndarray, truth: np.ndarray) -> float:
+    """Mean share of each row of ``truth`` (labels) that appears in the same row of ``found``."""
+    hits = [
+        len(set(f.tolist()) & set(t.tolist())) / len(t) for f, t in zip(found, truth, strict=True)
+    ]
+    return float(np.mean(hits)) if hits else 1.0
+
+
 class FaissIndex:
-    """Exact inner-product search (``IndexFlatIP``) with upsert and delete by id."""
+    """Inner-product search with upsert and delete by id; exact or IVF, chosen from N.
 
-    kind = "faiss-flat-ip"
+    ``exact_limit``: above this many vectors the index becomes an IVF; ``encoding``: how an IVF
+    stores vectors (``flat``: float32, ``get`` returns them exactly; ``sq8``: one byte per
+    dimension, a quarter of the memory, ``get`` returns a close approximation);
+    ``target_recall``: recall@20 against exact search that the tuned ``nprobe`` must reach;
+    ``search_threads``: OpenMP threads for one search call (1 by default: a single query gains
+    nothing from more, and loses a lot when the cores are busy; ``None`` leaves faiss's default).
+    """
 
-    def __init__(self, dim: int) -> None:
+    kind = "faiss"
+    #: manifests written before the index type was chosen from N
+    legacy_kinds = ("faiss-flat-ip",)
+
+    def __init__(
+        self,
+        dim: int,
+        *,
+        exact_limit: int = EXACT_LIMIT,
+        encoding: Encoding = "flat",
+        target_recall: float = 0.97,
+        search_threads: int | None = 1,
+        seed: int = 0,
+    ) -> None:
+        if encoding not in ("flat", "sq8"):
+            raise ValueError(f"encoding must be 'flat' or 'sq8', got {encoding!r}")
+        if not 0.0 < target_recall <= 1.0:
+            raise ValueError("target_recall must be in (0, 1]")
         self.dim = dim
-        self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        self.exact_limit = exact_limit
+        self.encoding: Encoding = encoding
+        self.target_recall = target_recall
+        self.search_threads = search_threads
+        self.seed = seed
+        self._index: Any = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        self._quantizer: Any = None
         self._label_of: dict[str, int] = {}
         self._id_of: dict[int, str] = {}
         self._next_label = 0
+        self.trained_on = 0  # vectors the IVF was trained at (0: exact)
+        self.nlist = 0
+        self.nprobe = 0
+        self.tuned_recall: float | None = None
 
     def __len__(self) -> int:
         return len(self._label_of)
 
     def __contains__(self, record_id: object) -> bool:
         return record_id in self._label_of
+
+    @property
+    def index_type(self) -> str:
+        """``flat`` (exact), ``ivf-flat`` or ``ivf-sq8`` (approximate)."""
+        return "flat" if self.trained_on == 0 else f"ivf-{self.encoding}"
 
     def ids(self) -> list[str]:
         return list(self._label_of)
@@ -74,7 +144,7 @@ class FaissIndex:
         if len(set(ids)) != len(ids):
             raise ValueError("ids passed to add() must be unique")
         vectors = self._check(vectors, len(ids))
-        self.remove([i for i in ids if i in self._label_of])
+        self._remove_labels([i for i in ids if i in self._label_of])
         labels = np.arange(self._next_label, self._next_label + len(ids), dtype=np.int64)
         self._next_label += len(ids)
         try:
@@ -84,14 +154,19 @@ class FaissIndex:
         for record_id, label in zip(ids, labels.tolist(), strict=True):
             self._label_of[record_id] = label
             self._id_of[label] = record_id
+        self._maybe_rebuild()
 
-    def remove(self, ids: Sequence[str]) -> None:
+    def _remove_labels(self, ids: Sequence[str]) -> None:
         labels = [self._label_of.pop(i) for i in ids if i in self._label_of]
         if not labels:
             return
         for label in labels:
             del self._id_of[label]
-        self._index.remove_ids(np.asarray(labels, dtype=np.int64))  # type: ignore[arg-type]
+        self._index.remove_ids(np.asarray(labels, dtype=np.int64))
+
+    def remove(self, ids: Sequence[str]) -> None:
+        self._remove_labels(ids)
+        self._maybe_rebuild()
 
     def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
         if k < 1:
@@ -99,7 +174,7 @@ class FaissIndex:
         vectors = self._check(vectors, len(vectors))
         if len(self) == 0:
             return [[] for _ in range(len(vectors))]
-        scores, labels = self._index.search(vectors, min(k, len(self)))
+        scores, labels = self._raw_search(vectors, min(k, len(self)))
         return [
             [
                 (self._id_of[int(lab)], float(s))
@@ -109,12 +184,145 @@ class FaissIndex:
             for srow, lrow in zip(scores, labels, strict=True)
         ]
 
+    def _raw_search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        # omp_set_num_threads sets the calling thread's OpenMP setting (libgomp: per thread)
+        previous = faiss.omp_get_max_threads()
+        if self.search_threads is not None:
+            faiss.omp_set_num_threads(self.search_threads)
+        try:
+            scores, labels = self._index.search(vectors, k)
+        finally:
+            faiss.omp_set_num_threads(previous)
+        return scores, labels
+
     def get(self, ids: Sequence[str]) -> np.ndarray:
         """Stored vectors for ``ids`` (KeyError for an unknown id)."""
         if not ids:
             return np.zeros((0, self.dim), dtype=np.float32)
         labels = np.asarray([self._label_of[i] for i in ids], dtype=np.int64)
         return np.asarray(self._index.reconstruct_batch(labels), dtype=np.float32)
+
+    # -- choosing and rebuilding the faiss index ----------------------------------------------
+
+    def _wanted(self) -> str:
+        n = len(self)
+        if self.trained_on == 0:
+            return "ivf" if n > self.exact_limit else "keep"
+        if n <= self.exact_limit // 2:  # hysteresis: no flapping around the limit
+            return "flat"
+        if n >= 2 * self.trained_on or n <= self.trained_on // 2:
+            return "ivf"
+        return "keep"
+
+    def _maybe_rebuild(self) -> None:
+        wanted = self._wanted()
+        if wanted != "keep":
+            self.rebuild(approximate=wanted == "ivf")
+
+    def rebuild(self, *, approximate: bool | None = None) -> None:
+        """Rebuild the faiss index from the stored vectors (retraining an IVF on them).
+
+        ``approximate``: ``None`` chooses from N and ``exact_limit`` as ``add`` does.
+        """
+        if approximate is None:
+            approximate = len(self) > self.exact_limit
+        labels = np.fromiter(self._id_of, dtype=np.int64, count=len(self._id_of))
+        vectors = self._all_vectors(labels)
+        if not approximate or len(labels) == 0:
+            index: Any = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
+            index.add_with_ids(vectors, labels)
+            self._index, self.trained_on, self.nlist, self.nprobe = index, 0, 0, 0
+            self.tuned_recall = None
+            return
+        nlist = min(nlist_for(len(labels)), max(1, len(labels) // 39))
+        quantizer = faiss.IndexFlatIP(self.dim)
+        ivf: Any
+        if self.encoding == "sq8":
+            ivf = faiss.IndexIVFScalarQuantizer(
+                quantizer, self.dim, nlist, faiss.ScalarQuantizer.QT_8bit,
+                faiss.METRIC_INNER_PRODUCT,
+            )  # fmt: skip
+        else:
+            ivf = faiss.IndexIVFFlat(quantizer, self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        self._quantizer = quantizer  # the IVF does not own it; a loaded one owns its own
+        ivf.cp.niter = 10
+        ivf.cp.seed = self.seed
+        ivf.cp.max_points_per_centroid = 64  # sample: ≤ 64·nlist vectors, enough for k-means
+        rng = np.random.default_rng(self.seed)
+        sample = rng.choice(len(labels), size=min(len(labels), 64 * nlist), replace=False)
+        try:
+            ivf.train(vectors[np.sort(sample)])
+            ivf.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
+            ivf.add_with_ids(vectors, labels)
+        except RuntimeError as exc:  # pragma: no cover - faiss internal failure
+            raise IndexBackendError("faiss IVF build failed") from exc
+        self._index, self.trained_on, self.nlist = ivf, len(labels), nlist
+        self.nprobe, self.tuned_recall = self._tune_nprobe(vectors, labels)
+        ivf.nprobe = self.nprobe
+
+    def _all_vectors(self, labels: np.ndarray) -> np.ndarray:
+        if len(labels) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        parts = [
+            self._index.reconstruct_batch(labels[start : start + 65536])
+            for start in range(0, len(labels), 65536)
+        ]
+        return np.ascontiguousarray(np.concatenate(parts), dtype=np.float32)
+
+    def _tune_nprobe(self, vectors: np.ndarray, labels: np.ndarray) -> tuple[int, float]:
+        """Smallest power-of-two nprobe whose recall@20 reaches the target on two query sets.
+
+        Stored vectors (200; each one's own label dropped from both lists, finding itself would
+        flatter the recall) and midpoints of 200 random pairs of stored vectors: queries from
+        the other side (a vacancy searching candidates) are not stored here and often fall
+        between clusters, where an IVF is weakest. The lower of the two recalls counts.
+        """
+        rng = np.random.default_rng(self.seed + 1)
+        n = len(labels)
+        rows = rng.choice(n, size=min(200, n), replace=False)
+        pairs = rng.integers(0, n, size=(min(200, n), 2))
+        mid = vectors[pairs[:, 0]] + vectors[pairs[:, 1]]
+        mid /= np.maximum(np.linalg.norm(mid, axis=1, keepdims=True), 1e-12)
+        k = min(RECALL_K, n - 1)
+        exact = faiss.IndexFlatIP(self.dim)
+        exact.add(vectors)
+        _, truth_self = exact.search(vectors[rows], k + 1)
+        _, truth_mid = exact.search(mid, k)
+        truth_self = self._without_self(labels[truth_self], labels[rows])
+        truth_mid = labels[truth_mid]
+        nprobe = 1
+        while True:
+            self._index.nprobe = nprobe
+            _, found_self = self._index.search(vectors[rows], k + 1)
+            _, found_mid = self._index.search(mid, k)
+            recall = min(
+                recall_at(self._without_self(found_self, labels[rows]), truth_self),
+                recall_at(found_mid, truth_mid),
+            )
+            if recall >= self.target_recall or nprobe >= self.nlist:
+                return nprobe, recall
+            nprobe = min(2 * nprobe, self.nlist)
+
+    @staticmethod
+    def _without_self(found: np.ndarray, own: np.ndarray) -> np.ndarray:
+        k = found.shape[1] - 1
+        return np.stack([row[row != me][:k] for row, me in zip(found, own, strict=True)])
+
+    # -- persistence --------------------------------------------------------------------------
+
+    def parameters(self) -> dict[str, Any]:
+        """What the manifest records about the index type (also for benchmarks and logs)."""
+        return {
+            "index_type": self.index_type,
+            "exact_limit": self.exact_limit,
+            "encoding": self.encoding,
+            "nlist": self.nlist,
+            "nprobe": self.nprobe,
+            "trained_on": self.trained_on,
+            "target_recall": self.target_recall,
+            "tuned_recall": self.tuned_recall,
+            "search_threads": self.search_threads,
+        }
 
     def save(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
@@ -126,28 +334,51 @@ class FaissIndex:
             "dim": self.dim,
             "count": len(self),
             "next_label": self._next_label,
+            **self.parameters(),
             "faiss_version": faiss.__version__,
             "created_at": datetime.now(UTC).isoformat(),
         }
         (path / "manifest.json").write_text(json.dumps(manifest, indent=2))
 
     @classmethod
-    def load(cls, path: Path) -> FaissIndex:
+    def load(cls, path: Path, *, search_threads: int | None = 1) -> FaissIndex:
         try:
             manifest = json.loads((path / "manifest.json").read_text())
             label_of = json.loads((path / "ids.json").read_text())
             raw = faiss.read_index(str(path / "index.faiss"))
         except (OSError, ValueError, RuntimeError) as exc:
             raise ArtifactError(f"cannot read vector index at {path}: {exc}") from exc
-        if manifest.get("format_version") != FORMAT_VERSION or manifest.get("kind") != cls.kind:
+        kinds = (cls.kind, *cls.legacy_kinds)
+        if manifest.get("format_version") != FORMAT_VERSION or manifest.get("kind") not in kinds:
             raise ArtifactError(f"unsupported vector index format at {path}")
         if raw.ntotal != len(label_of) or raw.d != manifest["dim"]:
             raise ArtifactError(f"vector index at {path} disagrees with its manifest")
-        if not isinstance(raw, faiss.IndexIDMap2):
-            raise ArtifactError(f"vector index at {path} is not an id-mapped faiss index")
-        index = cls(int(manifest["dim"]))
+        index_type = manifest.get("index_type", "flat")
+        if index_type == "flat":
+            if not isinstance(raw, faiss.IndexIDMap2):
+                raise ArtifactError(f"vector index at {path} is not an id-mapped faiss index")
+        elif index_type in ("ivf-flat", "ivf-sq8"):
+            wanted = (
+                faiss.IndexIVFFlat if index_type == "ivf-flat" else faiss.IndexIVFScalarQuantizer
+            )
+            if not isinstance(raw, wanted):
+                raise ArtifactError(f"vector index at {path} is not the {index_type} it claims")
+            raw.nprobe = int(manifest["nprobe"])
+        else:
+            raise ArtifactError(f"unknown vector index type {index_type!r} at {path}")
+        index = cls(
+            int(manifest["dim"]),
+            exact_limit=int(manifest.get("exact_limit", EXACT_LIMIT)),
+            encoding=manifest.get("encoding", "flat"),
+            target_recall=float(manifest.get("target_recall", 0.97)),
+            search_threads=search_threads,
+        )
         index._index = raw
         index._label_of = {str(k): int(v) for k, v in label_of.items()}
         index._id_of = {v: k for k, v in index._label_of.items()}
         index._next_label = int(manifest["next_label"])
+        index.trained_on = int(manifest.get("trained_on", 0))
+        index.nlist = int(manifest.get("nlist", 0))
+        index.nprobe = int(manifest.get("nprobe", 0))
+        index.tuned_recall = manifest.get("tuned_recall")
         return index

@@ -4,6 +4,10 @@ bm25s scores fast but builds a static index; portals upsert and delete one recor
 expect the next query to see it. So this keeps a large immutable column-major matrix of BM25
 term weights plus a small delta of recent rows, masks deleted rows, and folds the delta in when
 it grows (an LSM tree in miniature). A query touches only the columns of its own terms.
+
+Each live document is kept as two small arrays (term ids, counts) rather than a ``Counter``: at a
+million documents that is about a sixth of the memory, and the matrix is built with numpy instead
+of a Python loop over every (document, term) pair.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ class BM25Index:
         self.b = b
         self.merge_ratio = merge_ratio
         self.vocabulary_: dict[str, int] = {}
-        self._docs: dict[int, Counter[str]] = {}  # every live slot's term counts
+        #: every live slot's (term ids, term counts), both int32
+        self._docs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._df = np.zeros(0, dtype=np.int64)
         self._total_len = 0
         self._main: sparse.csc_matrix | None = None
@@ -53,25 +58,24 @@ class BM25Index:
     def upsert(self, slot: int, tokens: Sequence[str]) -> None:
         self.remove(slot)
         counts = Counter(tokens)
-        self._docs[slot] = counts
-        self._term_ids(counts, grow=True)
+        tids = np.asarray(self._term_ids(counts, grow=True), dtype=np.int32)
+        tfs = np.fromiter(counts.values(), dtype=np.int32, count=len(counts))
+        self._docs[slot] = (tids, tfs)
         if len(self._df) < len(self.vocabulary_):
-            self._df = np.concatenate(
-                [self._df, np.zeros(len(self.vocabulary_) - len(self._df), dtype=np.int64)]
-            )
-        for term in counts:
-            self._df[self.vocabulary_[term]] += 1
-        self._total_len += sum(counts.values())
+            grow = max(len(self.vocabulary_) - len(self._df), len(self._df) // 2)
+            self._df = np.concatenate([self._df, np.zeros(grow, dtype=np.int64)])
+        self._df[tids] += 1  # a document's term ids are distinct
+        self._total_len += int(tfs.sum())
         self._delta_slots[slot] = None
         self._delta_dirty = True
 
     def remove(self, slot: int) -> None:
-        counts = self._docs.pop(slot, None)
-        if counts is None:
+        doc = self._docs.pop(slot, None)
+        if doc is None:
             return
-        for term in counts:
-            self._df[self.vocabulary_[term]] -= 1
-        self._total_len -= sum(counts.values())
+        tids, tfs = doc
+        self._df[tids] -= 1
+        self._total_len -= int(tfs.sum())
         row = self._main_row_of.pop(slot, None)
         if row is not None:
             self._main_alive[row] = False
@@ -80,18 +84,21 @@ class BM25Index:
             self._delta_dirty = True
 
     def _weights(self, slots: Sequence[int]) -> tuple[sparse.csc_matrix, np.ndarray]:
-        rows, cols, vals = [], [], []
         k1, b, avgdl = self.k1, self.b, self._avgdl
-        for r, slot in enumerate(slots):
-            counts = self._docs[slot]
-            norm = k1 * (1 - b + b * sum(counts.values()) / avgdl)
-            for term, tf in counts.items():
-                rows.append(r)
-                cols.append(self.vocabulary_[term])
-                vals.append(tf * (k1 + 1) / (tf + norm))
+        docs = [self._docs[slot] for slot in slots]
+        sizes = np.fromiter((len(t) for t, _ in docs), dtype=np.int64, count=len(docs))
+        if docs:
+            cols = np.concatenate([t for t, _ in docs])
+            tf = np.concatenate([f for _, f in docs]).astype(np.float64)
+        else:
+            cols, tf = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64)
+        rows = np.repeat(np.arange(len(docs), dtype=np.int64), sizes)
+        doc_len = np.bincount(rows, weights=tf, minlength=len(docs))  # exact: integer sums
+        norm = k1 * (1 - b + b * doc_len / avgdl)  # float64, as the scalar formula was
+        vals = tf * (k1 + 1) / (tf + norm[rows])
         shape = (len(slots), len(self.vocabulary_))
         matrix = sparse.csc_matrix(
-            (np.asarray(vals, dtype=np.float32), (rows, cols)), shape=shape, dtype=np.float32
+            (vals.astype(np.float32), (rows, cols)), shape=shape, dtype=np.float32
         )
         return matrix, np.asarray(slots, dtype=np.int64)
 
@@ -158,4 +165,8 @@ class BM25Index:
 
     def state(self) -> dict[int, dict[str, int]]:
         """Term counts per slot, for saving (the weights are rebuilt on load)."""
-        return {slot: dict(counts) for slot, counts in self._docs.items()}
+        terms = list(self.vocabulary_)
+        return {
+            slot: {terms[t]: int(f) for t, f in zip(tids.tolist(), tfs.tolist(), strict=True)}
+            for slot, (tids, tfs) in self._docs.items()
+        }

@@ -1,0 +1,261 @@
+"""The engine at 10k, 100k and 1M candidates: latency, memory, build time and index recall.
+
+    python -m benchmarks.scale [--sizes 10000,100000,1000000] [--queries 100] [--out results]
+
+Each size runs in its own child process (so resident memory is that size's alone): demo records
+from ``matcher.demo`` scaled up (N candidates, N/10 vacancies, at most 10,000), vectors from the
+synthetic projection encoder of ``benchmarks.speed_data`` (the bundled model cannot encode a
+million texts here; see that module), a ``Matcher`` built through its ordinary upsert path with
+those vectors handed in, then:
+
+* ``recommend_candidates`` / ``recommend_vacancies`` p50/p95/p99 (k=20) for random open
+  vacancies and seeking candidates, after 5 warm-up calls;
+* a raw ``FaissIndex.search`` of the same vacancy vectors over the candidate index (k=20 and the
+  engine's pool of 300): the floor;
+* recall@20 of the candidate index (whatever type it chose for N) against brute force;
+* resident memory (psutil RSS) before the records, after generating them, after the build;
+  build time.
+
+Writes results/scale.json, results/scale.md and results/scale.png (latency and memory vs N).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import random
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks.speed_data import ProjectionEncoder, exact_top, percentiles, ratio, record_text
+
+REPO = Path(__file__).resolve().parent.parent
+log = logging.getLogger("benchmarks.scale")
+CHUNK = 10_000
+WARMUP = 5
+AS_OF = date(2026, 11, 1)
+#: a rough engine footprint per candidate (measured: ~8 KB) plus the generated records
+BYTES_PER_CANDIDATE = 14_000
+
+
+def _rss_mb() -> float:
+    import psutil
+
+    return round(psutil.Process().memory_info().rss / 2**20, 1)
+
+
+def _timed(fn: Any, ids: list[str]) -> list[float]:
+    for record_id in ids[:WARMUP]:
+        fn(record_id)
+    seconds = []
+    for record_id in ids:
+        t0 = time.perf_counter()
+        fn(record_id)
+        seconds.append(time.perf_counter() - t0)
+    return seconds
+
+
+def measure(n: int, n_vacancies: int, queries: int) -> dict[str, Any]:
+    """One size, in this process."""
+    from matcher.demo import generate_demo
+    from matcher.engine import Matcher
+
+    rss_start = _rss_mb()
+    t0 = time.perf_counter()
+    demo = generate_demo(
+        seed=11, n_schools=60, n_candidates=n, n_vacancies=n_vacancies, as_of=AS_OF
+    )
+    generate_s = time.perf_counter() - t0
+    encoder = ProjectionEncoder()
+    rss_records = _rss_mb()
+    log.info("n=%d: %d records generated in %.1f s, rss %.0f MB", n, n, generate_s, rss_records)
+
+    matcher = Matcher(encoder=encoder)
+    matcher._setup()  # the empty state fit() starts from; records go in through upserts below
+    build_started = time.perf_counter()
+    encode_s = 0.0
+    for side, records in (("candidates", demo.candidates), ("vacancies", demo.vacancies)):
+        upsert: Any = (
+            matcher.upsert_candidates if side == "candidates" else matcher.upsert_vacancies
+        )
+        for start in range(0, len(records), CHUNK):
+            chunk = records[start : start + CHUNK]
+            t1 = time.perf_counter()
+            vectors = encoder.encode([record_text(r) for r in chunk])
+            encode_s += time.perf_counter() - t1
+            upsert(chunk, vectors=vectors)
+            if (start // CHUNK) % 10 == 0:
+                log.info(
+                    "n=%d: %s %d/%d after %.0f s, rss %.0f MB",
+                    n, side, start + len(chunk), len(records),
+                    time.perf_counter() - build_started, _rss_mb(),
+                )  # fmt: skip
+    rng = random.Random(2026)
+    v_ids = [
+        rng.choice([v.id for v in demo.vacancies if v.status == "open"]) for _ in range(queries)
+    ]
+    c_ids = [
+        rng.choice([c.id for c in demo.candidates if c.status == "seeking"]) for _ in range(queries)
+    ]
+    matcher.recommend_candidates(v_ids[0], k=20, as_of=AS_OF)  # first query folds the BM25 delta
+    build_s = time.perf_counter() - build_started
+    rss_built = _rss_mb()
+    log.info("n=%d: engine built in %.1f s, rss %.0f MB", n, build_s, rss_built)
+
+    index = matcher.candidate_index_
+    vac_vectors = {i: matcher.vacancy_index_.get([i]) for i in set(v_ids)}
+    engine_v = _timed(lambda i: matcher.recommend_candidates(i, k=20, as_of=AS_OF), v_ids)
+    engine_c = _timed(lambda i: matcher.recommend_vacancies(i, k=20, as_of=AS_OF), c_ids)
+    faiss_20 = _timed(lambda i: index.search(vac_vectors[i], 20), v_ids)
+    faiss_pool = _timed(lambda i: index.search(vac_vectors[i], matcher.pool_size), v_ids)
+
+    cols = matcher.candidate_columns_
+    alive = cols.alive_slots()
+    q = np.concatenate([vac_vectors[i] for i in dict.fromkeys(v_ids)])
+    truth = exact_top(cols.vectors[alive], [cols.ids[s] for s in alive], q, 20)
+    found = [{rid for rid, _ in row} for row in index.search(q, 20)]
+    recall = float(np.mean([len(f & t) / 20 for f, t in zip(found, truth, strict=True)]))
+    ev, ec, f20 = percentiles(engine_v), percentiles(engine_c), percentiles(faiss_20)
+    return {
+        "candidates": n,
+        "vacancies": n_vacancies,
+        "queries": queries,
+        "generate_s": round(generate_s, 1),
+        "build_s": round(build_s, 1),
+        "synthetic_encode_s": round(encode_s, 1),
+        "build_candidates_per_s": round((n + n_vacancies) / build_s, 1),
+        "rss_mb": {"start": rss_start, "with_records": rss_records, "built": rss_built},
+        "engine_mb": round(rss_built - rss_records, 1),
+        "total_mb_per_100k": round((rss_built - rss_start) * 100_000 / n, 1),
+        "index": index.parameters() if hasattr(index, "parameters") else {},
+        "recall_at_20": round(recall, 4),
+        "vacancy_to_candidates_ms": ev,
+        "candidate_to_vacancies_ms": ec,
+        "raw_faiss_k20_ms": f20,
+        "raw_faiss_pool_ms": {"k": matcher.pool_size, **percentiles(faiss_pool)},
+        "engine_over_faiss_p50": ratio(ev["p50"], f20["p50"]),
+    }
+
+
+def _child(n: int, queries: int, out: Path) -> dict[str, Any]:
+    """Run one size in a fresh interpreter; a crash or an OOM kill is reported, not raised."""
+    cmd = [sys.executable, "-m", "benchmarks.scale", "--one", str(n), "--queries", str(queries)]
+    cmd += ["--json", str(out)]
+    done = subprocess.run(cmd, cwd=REPO, check=False)
+    if done.returncode != 0 or not out.exists():
+        return {"candidates": n, "error": f"child exited with {done.returncode}"}
+    return dict(json.loads(out.read_text()))
+
+
+def render(r: dict[str, Any]) -> str:
+    rows = []
+    for s in r["sizes"]:
+        if "error" in s:
+            rows.append(f"| {s['candidates']:,} | {s['error']} |" + " |" * 10)
+            continue
+        ev, ec, f, ix = (
+            s["vacancy_to_candidates_ms"], s["candidate_to_vacancies_ms"],
+            s["raw_faiss_k20_ms"], s["index"],
+        )  # fmt: skip
+        rows.append(
+            f"| {s['candidates']:,} / {s['vacancies']:,} | {ix.get('index_type')} "
+            f"(nlist {ix.get('nlist')}, nprobe {ix.get('nprobe')}) | {s['recall_at_20']:.3f} "
+            f"| {ev['p50']:.1f} / {ev['p95']:.1f} / {ev['p99']:.1f} "
+            f"| {ec['p50']:.1f} / {ec['p95']:.1f} / {ec['p99']:.1f} | {f['p50']:.2f} "
+            f"| {s['raw_faiss_pool_ms']['p50']:.2f} | {s['engine_over_faiss_p50']}× "
+            f"| {s['build_s']} | {s['rss_mb']['built']:,.0f} | {s['engine_mb']:,.0f} "
+            f"| {s['total_mb_per_100k']:,.0f} |"
+        )
+    return (
+        f"_Generated by `python -m benchmarks.scale` on {r['generated_at']} ({r['platform']}); "
+        "do not edit by hand. Vectors: synthetic random projection of hashed words "
+        "(benchmarks/speed_data.py), not the bundled model._\n\n"
+        "| candidates / vacancies | candidate index | recall@20 vs exact "
+        "| vacancy → candidates p50 / p95 / p99 ms | candidate → vacancies p50 / p95 / p99 ms "
+        "| raw faiss k=20 p50 ms | raw faiss k=300 p50 ms | engine / faiss (p50) | build s "
+        "| RSS MB | engine MB | MB per 100k candidates |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n"
+    )
+
+
+def plot(r: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ok = [s for s in r["sizes"] if "error" not in s]
+    if not ok:
+        return
+    n = [s["candidates"] for s in ok]
+    fig, (lat, mem) = plt.subplots(1, 2, figsize=(11, 4))
+    for key, label in (
+        ("vacancy_to_candidates_ms", "vacancy → candidates"),
+        ("candidate_to_vacancies_ms", "candidate → vacancies"),
+    ):
+        lat.plot(n, [s[key]["p50"] for s in ok], "o-", label=f"{label} p50")
+        lat.plot(n, [s[key]["p95"] for s in ok], "o--", label=f"{label} p95")
+    lat.plot(n, [s["raw_faiss_k20_ms"]["p50"] for s in ok], "s:", label="raw faiss k=20 p50")
+    lat.set(xscale="log", yscale="log", xlabel="candidates", ylabel="ms", title="latency")
+    lat.legend(fontsize=7)
+    mem.plot(n, [s["rss_mb"]["built"] for s in ok], "o-", label="process RSS")
+    mem.plot(n, [s["engine_mb"] for s in ok], "o--", label="engine (RSS built − with records)")
+    mem.set(xscale="log", xlabel="candidates", ylabel="MB", title="resident memory")
+    mem.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument("--out", type=Path, default=REPO / "results")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--json", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    if args.one:
+        result = measure(args.one, min(10_000, max(100, args.one // 10)), args.queries)
+        args.json.write_text(json.dumps(result, indent=2))
+        return 0
+    import psutil
+
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    args.out.mkdir(parents=True, exist_ok=True)
+    results = []
+    for n in sizes:
+        free = psutil.virtual_memory().available
+        if n * BYTES_PER_CANDIDATE > free:
+            log.warning("skipping n=%d: needs ~%d MB, %d MB free", n, n * 14 // 1000, free >> 20)
+            results.append({"candidates": n, "error": f"skipped: {free >> 20} MB free"})
+            continue
+        results.append(_child(n, args.queries, args.out / f".scale-{n}.json"))
+        (args.out / f".scale-{n}.json").unlink(missing_ok=True)
+    report = {
+        "generated_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "platform": f"python {platform.python_version()}, {platform.machine()}, "
+        f"{os.cpu_count()} cpus",
+        "sizes": results,
+    }
+    (args.out / "scale.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    table = render(report)
+    (args.out / "scale.md").write_text("# Scale\n\n" + table)
+    plot(report, args.out / "scale.png")
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
