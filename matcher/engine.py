@@ -15,17 +15,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from matcher import eligibility, features
+from matcher import eligibility, features, vector_backends
 from matcher.columns import CandidateColumns, Today, VacancyColumns
 from matcher.encoder import CachedEncoder, Encoder, load_bundled_encoder
 from matcher.errors import NotFittedError, UnknownRecordError
 from matcher.geo import Gazetteer
-from matcher.index import FaissIndex, VectorIndex
 from matcher.lexical import BM25Index
 from matcher.matches import Match, build_match
 from matcher.profiles import CandidateProfile, Profiler, VacancyProfile
 from matcher.records import Candidate, Vacancy, parse_candidate, parse_vacancy
 from matcher.scoring import Scorer, WeightedScorer
+from matcher.vector_backends import VectorBackend, VectorIndex
 
 if TYPE_CHECKING:
     from matcher.taxonomy import Taxonomy
@@ -53,7 +53,7 @@ class Matcher:
         scorer: Scorer | None = None,
         pool_size: int = 300,
         language: str = "id",
-        index_factory: Callable[[int], VectorIndex] | None = None,
+        index_factory: VectorBackend | None = None,
     ) -> None:
         self.encoder = encoder
         self.taxonomy = taxonomy
@@ -85,15 +85,15 @@ class Matcher:
         self.profiler_ = Profiler(self.taxonomy_, self.gazetteer_)
         self.manifest_: dict[str, Any] = {}  # filled by Matcher.load from the snapshot
         dim, n_prog = self.encoder_.dim, len(self.program_codes_)
-        make_index = self.index_factory or FaissIndex
+        make_index = self.index_factory or vector_backends.DEFAULT
         self.candidates_: dict[str, Candidate] = {}
         self.vacancies_: dict[str, Vacancy] = {}
         self.candidate_profiles_: dict[str, CandidateProfile] = {}
         self.vacancy_profiles_: dict[str, VacancyProfile] = {}
         self.candidate_columns_ = CandidateColumns(dim, n_prog)
         self.vacancy_columns_ = VacancyColumns(dim, n_prog)
-        self.candidate_index_: VectorIndex = make_index(dim)
-        self.vacancy_index_: VectorIndex = make_index(dim)
+        self.candidate_index_: VectorIndex = make_index(dim, "candidate")
+        self.vacancy_index_: VectorIndex = make_index(dim, "vacancy")
         self.candidate_lexical_ = BM25Index()
         self.vacancy_lexical_ = BM25Index()
 

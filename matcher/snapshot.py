@@ -4,7 +4,8 @@ Layout (one folder, written completely before ``manifest.json``, which is writte
 folder without a manifest is a torn write and is refused)::
 
     candidates.jsonl   vacancies.jsonl       the records, one JSON object per line
-    candidate_index/   vacancy_index/        the vector indexes (faiss file, ids, own manifest)
+    candidate_index/   vacancy_index/        the vector indexes (faiss file, ids, own manifest;
+                                             for Milvus only a manifest naming the collection)
     manifest.json                            format, encoder name and weights hash, counts,
                                              library versions, created_at, caller metadata
 
@@ -17,16 +18,16 @@ from __future__ import annotations
 import json
 import os
 import platform
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from matcher import vector_backends
 from matcher.encoder import Encoder, encoder_identity
 from matcher.errors import ArtifactError
-from matcher.index import FaissIndex
 from matcher.records import parse_candidate, parse_vacancy
 
 if TYPE_CHECKING:
@@ -100,20 +101,53 @@ def load_matcher(
             f"snapshot at {path} was built with encoder {manifest['encoder']}, "
             f"not {encoder_identity(matcher.encoder_)}; rebuild the index"
         )
-    cand_index = FaissIndex.load(path / "candidate_index")
-    vac_index = FaissIndex.load(path / "vacancy_index")
+    backend = matcher.index_factory or vector_backends.DEFAULT
+    cand_index = backend.load(path / "candidate_index")
+    vac_index = backend.load(path / "vacancy_index")
     candidates = [parse_candidate(row) for row in _read_jsonl(path / "candidates.jsonl")]
     vacancies = [parse_vacancy(row) for row in _read_jsonl(path / "vacancies.jsonl")]
     if len(candidates) != manifest["candidates"] or len(vacancies) != manifest["vacancies"]:
         raise ArtifactError(f"snapshot at {path} disagrees with its manifest")
     try:
-        for start in range(0, len(candidates), 1024):
-            chunk = candidates[start : start + 1024]
-            matcher.upsert_candidates(chunk, vectors=cand_index.get([c.id for c in chunk]))
-        for start in range(0, len(vacancies), 1024):
-            vchunk = vacancies[start : start + 1024]
-            matcher.upsert_vacancies(vchunk, vectors=vac_index.get([v.id for v in vchunk]))
+        _restore(matcher, "candidate", candidates, cand_index)
+        _restore(matcher, "vacancy", vacancies, vac_index)
     except KeyError as exc:
         raise ArtifactError(f"snapshot at {path} lacks a vector for record {exc}") from None
     matcher.manifest_ = manifest
     return matcher
+
+
+def _restore(matcher: Matcher, kind: str, records: Sequence[Any], saved: Any) -> None:
+    """Register ``records`` with the vectors of ``saved``, without re-embedding.
+
+    An in-process index (faiss) is copied into the matcher's fresh one. An external one (a Milvus
+    collection) is adopted as it is: it stayed live after the snapshot, so ids the snapshot lacks
+    are dropped, and a record deleted after the snapshot (its vector gone) is embedded again; the
+    change-feed replay then brings both up to date.
+    """
+    attr = f"{kind}_index_"
+    upsert = matcher.upsert_candidates if kind == "candidate" else matcher.upsert_vacancies
+    if not vector_backends.adoptable(saved, getattr(matcher, attr)):
+        for start in range(0, len(records), 1024):
+            chunk = records[start : start + 1024]
+            upsert(chunk, vectors=saved.get([r.id for r in chunk]))
+        return
+    missing = []
+    setattr(matcher, attr, vector_backends.DiscardingIndex(saved.dim))
+    try:
+        for start in range(0, len(records), 1024):
+            chunk = records[start : start + 1024]
+            found = saved.get_present([r.id for r in chunk])
+            have = [r for r in chunk if r.id in found]
+            missing += [r for r in chunk if r.id not in found]
+            if have:
+                upsert(have, vectors=np.stack([found[r.id] for r in have]))
+    finally:
+        setattr(matcher, attr, saved)
+    if len(saved) != len(records) - len(missing):  # it holds ids written after the snapshot
+        keep = {r.id for r in records}
+        saved.remove([i for i in saved.iter_ids() if i not in keep])
+    for start in range(0, len(missing), 1024):
+        upsert(missing[start : start + 1024])
+    if len(saved) != len(records):
+        raise ArtifactError(f"the {kind} collection disagrees with its snapshot after restore")

@@ -36,17 +36,49 @@ def build_encoder(settings: Settings) -> Any:
 
     if settings.encoder == "hashing":
         return encoders.HashingEncoder(dim=64)
-    return encoders.load_bundled_encoder()
+    if settings.encoder == "onnx":
+        from matcher.onnx_encoder import ensure_onnx_encoder
+
+        return ensure_onnx_encoder(settings.onnx_encoder_dir, notify=log.info)
+    return encoders.load_bundled_encoder(model_dir=settings.model_dir)
 
 
-def _new_matcher(encoder: Any, settings: Settings) -> Any:
-    if settings.vector_backend == "milvus":
-        raise RuntimeError(
-            "COCOK_VECTOR_BACKEND=milvus is not available yet in this version; use faiss."
+def vector_backend(settings: Settings) -> Any:
+    """The ``VectorBackend`` the settings name; Milvus is connected to at once, so a missing or
+    unreachable ``COCOK_MILVUS_URI`` stops the start with a message staff can act on."""
+    from matcher import vector_backends
+
+    if settings.vector_backend == "faiss":
+        return vector_backends.FaissBackend()
+    if not settings.milvus_uri:
+        raise BackendUnavailable(
+            "COCOK_VECTOR_BACKEND=milvus membutuhkan COCOK_MILVUS_URI (berkas lokal *.db "
+            "atau http://host:19530). / COCOK_VECTOR_BACKEND=milvus needs COCOK_MILVUS_URI."
         )
-    from matcher.engine import Matcher
+    backend = vector_backends.MilvusBackend(settings.milvus_uri)
+    try:
+        backend.check()
+    except MatcherError as exc:
+        raise BackendUnavailable(
+            f"Milvus di {settings.milvus_uri} tidak dapat dihubungi; periksa COCOK_MILVUS_URI. "
+            f"/ Milvus at {settings.milvus_uri} is unreachable: {exc}"
+        ) from exc
+    return backend
 
-    return Matcher(encoder=encoder)
+
+class BackendUnavailable(RuntimeError):
+    """The configured vector backend cannot be used; the message is for the operator."""
+
+
+def _new_matcher(encoder: Any, settings: Settings, backend: Any = None) -> Any:
+    from matcher.engine import Matcher
+    from service.model_registry import learned_scorer
+
+    return Matcher(
+        encoder=encoder,
+        index_factory=backend or vector_backend(settings),
+        scorer=learned_scorer(settings),
+    )
 
 
 class EngineGateway:
@@ -74,11 +106,19 @@ class EngineGateway:
     ) -> EngineGateway:
         """Load the live snapshot and replay newer changes; fit from the database if none."""
         snap = snapshots.current(settings.index_dir)
-        if snap is not None and settings.vector_backend == "faiss":
+        if snap is not None:
             try:
                 from matcher.engine import Matcher
 
-                matcher = Matcher.load(snap.engine_dir, encoder=encoder)
+                backend = vector_backend(settings)
+                from service.model_registry import learned_scorer
+
+                matcher = Matcher.load(
+                    snap.engine_dir,
+                    encoder=encoder,
+                    index_factory=backend,
+                    scorer=learned_scorer(settings),
+                )
             except (ArtifactError, OSError, ValueError) as exc:
                 log.warning("snapshot unusable, rebuilding", extra={"error": type(exc).__name__})
             else:

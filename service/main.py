@@ -24,7 +24,7 @@ from service.api.routes import candidates, keys, ops, outcomes, vacancies
 from service.auth import RateLimiter
 from service.config import Settings
 from service.db.session import build_engine, session_factory, upgrade
-from service.engine_gateway import EngineGateway, build_encoder
+from service.engine_gateway import EngineGateway, build_encoder, vector_backend
 from service.metrics import Metrics
 from service.middleware import ServiceMiddleware
 from service.problems import install_handlers
@@ -54,11 +54,8 @@ def create_app(settings: Settings | None = None, *, encoder: Any = None) -> Fast
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         logs.configure(settings.log_level)
-        if settings.vector_backend == "milvus":
-            raise RuntimeError(
-                "COCOK_VECTOR_BACKEND=milvus is not available yet in this version; use faiss."
-            )
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        backend = vector_backend(settings)  # a missing or unreachable Milvus stops the start
         db = build_engine(settings.resolved_database_url)
         upgrade(db)
         sessions = session_factory(db)
@@ -105,6 +102,7 @@ def create_app(settings: Settings | None = None, *, encoder: Any = None) -> Fast
                     app.state.gateway.save_snapshot(sessions)
                 except Exception:
                     log.exception("final snapshot failed")
+            backend.close()
             db.dispose()
 
     app = FastAPI(

@@ -5,6 +5,7 @@ few records with known owners."""
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,9 @@ from service.main import create_app
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
+    if os.environ.get("COCOK_TEST_VECTOR_BACKEND", "faiss") == "milvus":
+        milvus = {"vector_backend": "milvus", "milvus_uri": str(tmp_path / "var" / "milvus.db")}
+        return make_settings(tmp_path / "var", **milvus)
     return make_settings(tmp_path / "var")
 
 
