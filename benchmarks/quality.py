@@ -22,7 +22,7 @@ from rich.console import Console
 
 from benchmarks.agreement import label_agreement, render_agreement
 from benchmarks.embeddings import save_shared
-from benchmarks.systems import SYSTEMS, engine_available
+from benchmarks.systems import ENCODERS, SYSTEMS, engine_available, use_encoder
 from benchmarks.tasks import (
     LABELS,
     LABELS_PASS2,
@@ -150,7 +150,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO / "results")
     parser.add_argument("--only", nargs="*", help="task names to run (default: all)")
     parser.add_argument("--no-doc", action="store_true", help="leave docs/evaluation.md alone")
+    parser.add_argument(
+        "--encoder",
+        choices=ENCODERS,
+        default="bundled",
+        help="encoder for cocok and the dense baseline; other than bundled, results go to "
+        "results/encoder-<name>/ (unless --out) and docs/evaluation.md is left alone",
+    )
     args = parser.parse_args(argv)
+    use_encoder(args.encoder)
+    if args.encoder != "bundled":
+        args.no_doc = True
+        if args.out == REPO / "results":
+            args.out = REPO / "results" / f"encoder-{args.encoder}"
     random.seed(2026)
     np.random.seed(2026)
 

@@ -93,14 +93,43 @@ class TfidfSystem:
         return {qid: _top_k(sims[i], doc_ids, k) for i, qid in enumerate(qids)}
 
 
+#: Which encoder cocok and the dense baseline use (``quality.py --encoder``): ``bundled`` is the
+#: torch path with its disk cache; ``onnx`` / ``onnx-fp32`` are the ONNX graphs (int8 / fp32),
+#: built offline under var/cache/onnx-encoders when missing and cached in memory for the run.
+ENCODERS = ("bundled", "onnx", "onnx-fp32")
+_encoder_choice: dict[str, Any] = {"kind": "bundled", "instance": None}
+
+
+def use_encoder(kind: str) -> None:
+    if kind not in ENCODERS:
+        raise ValueError(f"encoder must be one of {ENCODERS}, got {kind!r}")
+    _encoder_choice.update(kind=kind, instance=None)
+
+
+def run_encoder() -> Any:
+    """The run's one encoder, as chosen by :func:`use_encoder`."""
+    from benchmarks.embeddings import shared_encoder
+
+    kind = _encoder_choice["kind"]
+    if kind == "bundled":
+        return shared_encoder()
+    if _encoder_choice["instance"] is None:
+        from benchmarks.encoders import ARTIFACTS
+        from matcher.encoder import CachedEncoder
+        from matcher.onnx_encoder import ensure_onnx_encoder
+
+        fp32 = kind == "onnx-fp32"
+        inner = ensure_onnx_encoder(ARTIFACTS / ("fp32" if fp32 else "int8"), quantize=not fp32)
+        _encoder_choice["instance"] = CachedEncoder(inner)
+    return _encoder_choice["instance"]
+
+
 class DenseSystem:
     """Cosine over the bundled MiniLM embeddings of the raw texts (no taxonomy, no filters)."""
 
     def run(self, task: Task, k: int) -> Run:
-        from benchmarks.embeddings import shared_encoder
-
         qids, q_texts, doc_ids, d_texts = _sides(task)
-        encoder = shared_encoder()
+        encoder = run_encoder()
         sims = encoder.encode(q_texts) @ encoder.encode(d_texts).T
         sims = sims + 1.0  # cosine in [-1, 1]: shift so _top_k keeps every doc
         return {qid: _top_k(sims[i], doc_ids, k) for i, qid in enumerate(qids)}
@@ -124,10 +153,9 @@ class CocokSystem:
         self.matcher_kwargs = matcher_kwargs
 
     def run(self, task: Task, k: int) -> Run:
-        from benchmarks.embeddings import shared_encoder
         from matcher.engine import Matcher
 
-        kwargs = {"encoder": shared_encoder(), **self.matcher_kwargs}
+        kwargs = {"encoder": run_encoder(), **self.matcher_kwargs}
         matcher = Matcher(**kwargs).fit(task.candidates, task.vacancies)
         run: Run = {}
         for qid in task.query_ids:
