@@ -22,7 +22,32 @@ FEATURES = (
     "proximity",
     "experience_fit",
     "salary_fit",
+    "certificate_match",
+    "work_experience",
 )
+
+#: Skill keys that are certificates or licences (K3, SIO forklift, welder, SIM, STR, BST):
+#: employers ask for them by name, and a candidate either holds one or does not.
+CERTIFICATE_SKILLS = frozenset(
+    {
+        "k3",
+        "k3_listrik",
+        "k3_lab",
+        "k3_tambang",
+        "welding_certificate",
+        "forklift",
+        "sim_a",
+        "sim_b1",
+        "sim_b2",
+        "sim_c",
+        "str",
+        "bst",
+        "iwcf",
+        "ant_att",
+    }
+)
+#: Months of work (PKL included) at which work_experience reaches 1 - 1/e.
+EXPERIENCE_SCALE_MONTHS = 12.0
 
 #: UMK Kabupaten Serang 2025 (Rp/month), the reference for "pays well" in this labour market.
 REFERENCE_WAGE = 4_900_000.0
@@ -83,6 +108,24 @@ def skill_overlap(
     return coverage, matched, missing
 
 
+def certificate_match(
+    candidate_skills: Sequence[frozenset[str]], vacancy_skills: Sequence[frozenset[str]]
+) -> np.ndarray:
+    """Certificates the vacancy names that the candidate holds.
+
+    The share held where the vacancy names any; where it names none, 0.5 (unknown) or 0.75 for a
+    candidate who holds one anyway, since many employers prefer certified applicants unasked.
+    """
+    out = np.full(len(candidate_skills), 0.5, dtype=np.float32)
+    for i, (have, need) in enumerate(zip(candidate_skills, vacancy_skills, strict=True)):
+        asked, held = need & CERTIFICATE_SKILLS, have & CERTIFICATE_SKILLS
+        if asked:
+            out[i] = len(asked & held) / len(asked)
+        elif held:
+            out[i] = 0.75
+    return out
+
+
 def compute(
     c: dict[str, np.ndarray],
     v: dict[str, np.ndarray],
@@ -114,6 +157,9 @@ def compute(
         "proximity": proximity,
         "experience_fit": experience,
         "salary_fit": salary,
+        "certificate_match": certificate_match(candidate_skills, vacancy_skills),
+        # how much work the candidate has done, whether or not the vacancy states a minimum
+        "work_experience": 1.0 - np.exp(-c["exp_months"] / EXPERIENCE_SCALE_MONTHS),
     }
     return PairFeatures(
         values={k: np.asarray(x, dtype=np.float32) for k, x in values.items()},

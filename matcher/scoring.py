@@ -22,6 +22,9 @@ class Scorer(Protocol):
     def score(self, features: np.ndarray) -> np.ndarray: ...
 
 
+#: The features the default weights were chosen for; later ones start at weight 0.
+DAY_ONE_FEATURES = FEATURES[:7]
+
 DEFAULT_WEIGHTS: dict[str, float] = {
     "program_fit": 0.40,
     "skill_coverage": 0.15,
@@ -30,6 +33,9 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "proximity": 0.08,
     "experience_fit": 0.05,
     "salary_fit": 0.02,
+    # known to the learned scorer only: weight 0 keeps the day-one ranking as it was
+    "certificate_match": 0.0,
+    "work_experience": 0.0,
 }
 
 
@@ -50,7 +56,14 @@ class WeightedScorer:
         return w / total
 
     def score(self, features: np.ndarray) -> np.ndarray:
-        return np.asarray(features @ self._vector(), dtype=np.float32)
+        w = self._vector()
+        # The day-one columns are summed exactly as before later features existed, so a feature
+        # added with weight 0 changes no default score, not even in the last bit (nor any tie).
+        head = len(DAY_ONE_FEATURES)
+        out = np.ascontiguousarray(features[:, :head]) @ w[:head]
+        if w[head:].any():
+            out = out + features[:, head:] @ w[head:]
+        return np.asarray(out, dtype=np.float32)
 
     def without(self, *names: str) -> WeightedScorer:
         """The same scorer with some signals switched off (for ablations)."""
