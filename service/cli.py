@@ -6,19 +6,21 @@ database and its change feed; a running server picks them up within seconds.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import Progress, TaskID
 from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from service import auth
+from service import auth, cli_reembed
+from service.cli_encoder import encoder_app
+from service.cli_train import model_app, train
 from service.config import Settings
 from service.db import repository
 from service.db.models import ApiKeyRow
@@ -35,6 +37,9 @@ keys_app = typer.Typer(help="Kelola kunci API.", no_args_is_help=True)
 index_app = typer.Typer(help="Kelola indeks pencarian.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(index_app, name="index")
+app.add_typer(encoder_app, name="encoder")
+app.add_typer(model_app, name="model")
+app.command("train")(train)
 console = Console()
 err = Console(stderr=True)
 
@@ -65,18 +70,40 @@ def serve(
     """Jalankan layanan HTTP (API v1 dan dokumentasi di /docs)."""
     import uvicorn
 
+    from service.engine_gateway import BackendUnavailable, vector_backend
     from service.main import create_app
 
     settings = Settings()
-    if settings.vector_backend == "milvus":
-        err.print(
-            "[red]COCOK_VECTOR_BACKEND=milvus belum tersedia di versi ini; gunakan faiss.[/red]"
-        )
-        raise typer.Exit(2)
+    try:
+        vector_backend(settings).close()  # fail here, with a message, not inside uvicorn
+    except BackendUnavailable as exc:
+        err.print(f"[red]{exc}[/red]", highlight=False)
+        raise typer.Exit(2) from None
+    _check_encoder_pins(settings)
     console.print(
         f"Layanan berjalan di http://{host}:{port} (dokumentasi API: /docs). Ctrl+C untuk berhenti."
     )
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+def _check_encoder_pins(settings: Settings) -> None:
+    """Refuse to start on encoder files that differ from their pins (a model nobody reviewed)."""
+    if settings.encoder != "bundled":
+        return
+    from matcher import encoder as encoders
+    from matcher.errors import ArtifactError
+
+    try:
+        folder = settings.model_dir or encoders.bundled_model_dir()
+        encoders.verify_model_dir(folder, encoders.load_pins())
+    except ArtifactError as exc:  # ModelIntegrityError is one
+        err.print(
+            "[red]Berkas model encoder tidak cocok dengan hash yang disematkan; layanan tidak "
+            f"dijalankan. / Encoder files do not match their pinned hashes; refusing to start. "
+            f"({exc})[/red]",
+            highlight=False,
+        )
+        raise typer.Exit(3) from None
 
 
 @keys_app.command("create")
@@ -233,6 +260,9 @@ def index_rebuild() -> None:
     console.print(f"Indeks dibangun ulang: {gateway.size()} → {path}")
 
 
+index_app.command("reembed")(cli_reembed.command)
+
+
 @app.command()
 def demo(
     host: Annotated[str, typer.Option(help="Alamat yang didengarkan.")] = "127.0.0.1",
@@ -273,6 +303,66 @@ def demo(
     console.print(f"Layanan: {url}\nDokumentasi API: {url}/docs")
     if not no_serve:
         serve(host=host, port=port)
+
+
+@contextmanager
+def _steps() -> Iterator[Callable[[str, int, int | None], None]]:
+    """A rich progress bar driven by ``(step, done, total)`` reports from backup and restore."""
+    with Progress(console=console) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def report(step: str, done: int, total: int | None) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(step, total=total)
+            bar.update(tasks[step], completed=done, total=total)
+
+        yield report
+
+
+@app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(dir_okay=False, help="Berkas arsip, mis. cocok.tar.gz.")],
+) -> None:
+    """Cadangkan basis data dan indeks ke satu arsip; aman saat layanan berjalan."""
+    from service.backup import BackupError, create_backup
+
+    try:
+        with _steps() as report:
+            manifest = create_backup(Settings(), file, report)
+    except BackupError as exc:
+        err.print(f"[red]Pencadangan gagal: {exc}[/red]")
+        raise typer.Exit(1) from None
+    counts = manifest["counts"]
+    console.print(
+        f"Cadangan tersimpan di {file}: {counts['candidates']} kandidat, "
+        f"{counts['vacancies']} lowongan, perubahan sampai #{manifest['max_change_seq']}."
+    )
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(dir_okay=False, help="Berkas arsip dari cocok backup.")],
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Folder data tujuan (bawaan: COCOK_DATA_DIR).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Timpa folder yang tidak kosong.")] = False,
+) -> None:
+    """Pulihkan arsip cadangan ke folder data kosong (dan basis data COCOK_DATABASE_URL)."""
+    from service.backup import BackupError
+    from service.restore import restore_backup
+
+    settings = Settings() if data_dir is None else Settings(data_dir=data_dir)
+    try:
+        with _steps() as report:
+            manifest = restore_backup(file, settings, force=force, progress=report)
+    except BackupError as exc:
+        err.print(f"[red]Pemulihan gagal: {exc}[/red]")
+        raise typer.Exit(1) from None
+    counts = manifest["counts"]
+    console.print(
+        f"Dipulihkan ke {settings.data_dir}: {counts['candidates']} kandidat, "
+        f"{counts['vacancies']} lowongan. Jalankan 'cocok serve' untuk melanjutkan."
+    )
 
 
 if __name__ == "__main__":

