@@ -52,6 +52,24 @@ def can_read_vacancy(p: Principal, row: VacancyRow) -> bool:
     return row.employer_id is not None and row.employer_id == p.employer_id
 
 
+def may_record_outcome(
+    p: Principal, cand: CandidateRow, vac: VacancyRow | None, today: date
+) -> bool:
+    """A BKK for its own students; an employer for its own vacancy and a person it may see; a
+    portal for people it keeps, or on its own vacancy for someone who consented to employers
+    (exactly the people its match lists may name). Anyone else must not learn the id exists."""
+    if p.role == "admin":
+        return True
+    if p.role == "bkk":
+        return can_read_candidate(p, cand, today)
+    vacancy_ok = vac is not None and can_read_vacancy(p, vac)
+    if p.role == "employer":
+        return vacancy_ok and can_read_candidate(p, cand, today)
+    if cand.owner == p.owner:
+        return True
+    return vacancy_ok and employer_may_see(Candidate.model_validate(cand.data), today)
+
+
 def candidate_scope(p: Principal) -> ColumnElement[bool]:
     """SQL form of the read scope for list endpoints (employers have no candidate list)."""
     if p.role == "admin":

@@ -20,18 +20,7 @@ from service.problems import not_found
 
 
 def _allowed(p: Principal, cand: CandidateRow, vac: VacancyRow | None) -> bool:
-    today = repository.today()
-    if p.role == "admin":
-        return True
-    if p.role == "bkk":
-        return access.can_read_candidate(p, cand, today)
-    if p.role == "employer":
-        return (
-            vac is not None
-            and access.can_read_vacancy(p, vac)
-            and access.can_read_candidate(p, cand, today)
-        )
-    return cand.owner == p.owner or (vac is not None and vac.owner == p.owner)
+    return access.may_record_outcome(p, cand, vac, repository.today())
 
 
 def record(
