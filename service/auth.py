@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
 import threading
 import time
@@ -113,25 +114,35 @@ def lookup(session: Session, key: str, bootstrap_admin_key: str | None) -> Princ
 
 
 class RateLimiter:
-    """A fixed one-minute window per key: enough to stop a runaway sync loop, not an attacker."""
+    """A fixed one-minute window per key: enough to stop a runaway sync loop, not an attacker.
 
-    def __init__(self, per_minute: int) -> None:
+    Only the current window's counts are kept (a new minute starts them afresh), so memory is
+    bounded by the keys seen in one minute.
+    """
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.per_minute = per_minute
+        self._clock = clock
         self._lock = threading.Lock()
-        self._windows: dict[str, tuple[int, int]] = {}
+        self._window = -1
+        self._counts: dict[str, int] = {}
 
     def allow(self, key_id: str) -> bool:
         if self.per_minute <= 0:
             return True
-        window = int(time.monotonic() // 60)
+        window = int(self._clock() // 60)
         with self._lock:
-            start, count = self._windows.get(key_id, (window, 0))
-            if start != window:
-                start, count = window, 0
+            if window != self._window:
+                self._window, self._counts = window, {}
+            count = self._counts.get(key_id, 0)
             if count >= self.per_minute:
                 return False
-            self._windows[key_id] = (start, count + 1)
+            self._counts[key_id] = count + 1
             return True
+
+    def retry_after(self) -> int:
+        """Whole seconds until the current window ends (at least 1): the Retry-After value."""
+        return max(1, math.ceil(60 - self._clock() % 60))
 
 
 def _bearer(request: Request) -> str | None:
@@ -160,7 +171,13 @@ def require_roles(*roles: Role) -> Callable[[Request], Principal]:
             raise Problem(401, "unauthorized", "Unknown or revoked API key.")
         request.state.principal = principal
         if not state.rate_limiter.allow(principal.key_id):
-            raise Problem(429, "rate-limited", "Too many requests for this key; retry later.")
+            wait = state.rate_limiter.retry_after()
+            raise Problem(
+                429,
+                "rate-limited",
+                f"Too many requests for this key; retry in {wait} s.",
+                headers={"Retry-After": str(wait)},
+            )
         if principal.role not in roles:
             raise Problem(403, "forbidden", f"Role {principal.role!r} may not call this route.")
         return principal

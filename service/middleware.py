@@ -47,8 +47,26 @@ class ServiceMiddleware:
         started = time.perf_counter()
         status = 500
         response_started = False
+        too_large = False
+        replaced = False
 
         async def send_wrapper(message: Message) -> None:
+            nonlocal replaced
+            if too_large and message["type"].startswith("http.response"):
+                # FastAPI turns any error while reading a body into "400 error parsing the
+                # body"; the real reason is the size, so that answer is swapped for the 413
+                if replaced or message["type"] != "http.response.start":
+                    return
+                replaced = True
+                payload = json.dumps(
+                    problem_body(413, "too-large", f"The request body exceeds {limit} bytes.")
+                ).encode()
+                await forward(_problem_start(413, payload))
+                await forward({"type": "http.response.body", "body": payload})
+                return
+            await forward(message)
+
+        async def forward(message: Message) -> None:
             nonlocal status, response_started
             if message["type"] == "http.response.start":
                 status = message["status"]
@@ -63,11 +81,12 @@ class ServiceMiddleware:
         received = 0
 
         async def receive_wrapper() -> Message:
-            nonlocal received
+            nonlocal received, too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    too_large = True
                     raise _TooLarge
             return message
 
@@ -117,17 +136,19 @@ class ServiceMiddleware:
 
     async def _send_problem(self, send: Send, body: dict[str, Any]) -> None:
         payload = json.dumps(body).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": body["status"],
-                "headers": [
-                    (b"content-type", MEDIA_TYPE.encode()),
-                    (b"content-length", str(len(payload)).encode()),
-                ],
-            }
-        )
+        await send(_problem_start(body["status"], payload))
         await send({"type": "http.response.body", "body": payload})
+
+
+def _problem_start(status: int, payload: bytes) -> Message:
+    return {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [
+            (b"content-type", MEDIA_TYPE.encode()),
+            (b"content-length", str(len(payload)).encode()),
+        ],
+    }
 
 
 def _route_template(scope: Scope) -> str:

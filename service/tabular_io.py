@@ -58,7 +58,9 @@ def import_upload(
     from matcher import tabular
 
     try:
-        result = tabular.read_records(data, as_kind(kind), detect_format(filename))
+        result = tabular.read_records(
+            data, as_kind(kind), detect_format(filename), max_rows=settings.max_import_rows
+        )
     except tabular.TabularFileError as exc:
         raise Problem(422, "invalid-file", exc.msg, errors=list(exc.errors)) from None
     errors: list[dict[str, Any]] = [

@@ -21,6 +21,9 @@ Format = Literal["csv", "xlsx", "json"]
 
 DEFAULT_MAX_ROWS = 50_000
 DEFAULT_MAX_CELL_CHARS = 20_000  # the longest field a record accepts (a vacancy description)
+#: an XLSX is a zip: a few MB can inflate to gigabytes of XML (a "zip bomb"), so the inflated size
+#: is checked from the zip's directory before anything is decompressed
+MAX_XLSX_INFLATED_BYTES = 256 * 1024 * 1024
 
 
 class TabularFileError(RecordValidationError):
@@ -75,7 +78,7 @@ def read_records(
         raise ValueError(f"max_rows must be >= 1, got {max_rows}.")
     data, fmt = _bytes_and_format(source, format)
     if fmt == "json":
-        header, rows = _json_rows(data)
+        header, rows = _json_rows(data, max_rows)
     elif fmt == "xlsx":
         header, rows = _xlsx_rows(data)
     elif fmt == "csv":
@@ -114,14 +117,28 @@ def _bytes_and_format(source: str | Path | bytes, fmt: str | None) -> tuple[byte
     return data, fmt
 
 
+_NON_ASCII_TEXT = re.compile("[^\x00-\x7f\ufffd]")
+#: what a byte that is not text in the file's encoding becomes; the row holding it is refused
+BROKEN = "\ufffd"
+
+
 def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first; Excel on Windows saves "CSV" as cp1252."""
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")  # maps every byte: never fails
+    """UTF-8 (with or without BOM) first; Excel on Windows saves "CSV" as cp1252.
+
+    A file that is UTF-8 apart from a few broken bytes stays UTF-8 (read as cp1252 its every
+    "é" would silently become "Ã©"); the broken bytes become U+FFFD and their rows are refused.
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    lenient = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    if _NON_ASCII_TEXT.search(lenient):
+        return lenient
+    try:
+        return data.decode("cp1252")  # also right for latin-1 text, its printable subset
+    except UnicodeDecodeError:
+        return lenient  # bytes cp1252 leaves undefined: not text in either encoding
 
 
 def _csv_rows(data: bytes, max_rows: int) -> tuple[list[str], Iterator[list[Any]]]:
@@ -136,7 +153,9 @@ def _csv_rows(data: bytes, max_rows: int) -> tuple[list[str], Iterator[list[Any]
     delimiter = max((";", ",", "\t"), key=first.count)
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
+            # UTF-8 bytes, not a StringIO: that holds 4 bytes a character, 4x the upload
+            io.BytesIO(text.encode("utf-8")),
+            encoding="utf-8",
             sep=delimiter,
             header=None,
             dtype=str,
@@ -173,6 +192,18 @@ def _xlsx_rows(data: bytes) -> tuple[list[str], Iterator[list[Any]]]:
     from openpyxl import load_workbook
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise TabularFileError(
+            f"not a readable XLSX file: {exc}", "Berkas bukan XLSX yang valid."
+        ) from None
+    if inflated > MAX_XLSX_INFLATED_BYTES:
+        raise TabularFileError(
+            f"the XLSX file unpacks to {inflated} bytes, more than {MAX_XLSX_INFLATED_BYTES}",
+            "Berkas XLSX terlalu besar setelah dibuka; pecah menjadi beberapa berkas.",
+        )
+    try:
         # data_only=False: a formula comes back as its text ("=A1+1"), never a computed value
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
@@ -201,7 +232,7 @@ class _NotObject:
     """Stands for a JSON item that is not an object."""
 
 
-def _json_rows(data: bytes) -> tuple[list[str], Iterator[Any]]:
+def _json_rows(data: bytes, max_rows: int) -> tuple[list[str], Iterator[Any]]:
     try:
         doc = json.loads(_decode(data))
     except json.JSONDecodeError as exc:
@@ -215,6 +246,8 @@ def _json_rows(data: bytes) -> tuple[list[str], Iterator[Any]]:
             'JSON must be a list of objects or {"items": [...]}',
             'JSON harus berupa daftar objek atau {"items": [...]}.',
         )
+    if len(items) > max_rows:
+        raise _too_many_rows(max_rows)
     header: list[str] = []
     for item in items:
         if isinstance(item, dict):
@@ -244,10 +277,7 @@ def _import(
     first_seen: dict[str, int] = {}
     for n, row in enumerate(rows):
         if n >= max_rows:
-            raise TabularFileError(
-                f"more than {max_rows} data rows",
-                f"Jumlah baris melebihi batas {max_rows}; pecah berkasnya.",
-            )
+            raise _too_many_rows(max_rows)
         row_no = first_row + n
         if isinstance(row, _NotObject):
             result.errors.append(
@@ -274,6 +304,13 @@ def _import(
         first_seen[record.id] = row_no
         result.records.append(record)
     return result
+
+
+def _too_many_rows(max_rows: int) -> TabularFileError:
+    return TabularFileError(
+        f"more than {max_rows} data rows",
+        f"Jumlah baris melebihi batas {max_rows}; pecah berkasnya.",
+    )
 
 
 def _columns_of(kind: Kind, header: Sequence[str]) -> tuple[list[Col | None], list[str]]:
@@ -322,6 +359,17 @@ def _row_to_record(
     errors: list[dict[str, Any]] = []
     rid: str | None = None
     for col, name, value in zip(columns, header, row, strict=False):
+        if col is not None and isinstance(value, str) and BROKEN in value:
+            errors.append(
+                _err(
+                    col[0].split("."),
+                    "cell holds bytes that are not text in UTF-8 or Windows-1252",
+                    f"Kolom {name}: ada karakter rusak (pengodean berkas tidak dikenali); "
+                    "simpan ulang sebagai CSV UTF-8.",
+                    str(name),
+                )
+            )
+            continue
         if isinstance(value, str) and len(value) > max_cell_chars:
             errors.append(
                 _err(

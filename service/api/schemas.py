@@ -6,10 +6,10 @@ fields rejected), so a spreadsheet import and a PUT agree on what is valid.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Role = Literal["admin", "portal", "bkk", "employer"]
 OutcomeStatus = Literal["shortlisted", "contacted", "interviewed", "hired", "rejected", "withdrawn"]
@@ -23,6 +23,10 @@ OutcomeReason = Literal[
     "hired_other",
     "other",
 ]
+
+
+#: the largest list offset accepted: far beyond any table, and inside a 64-bit SQL integer
+MAX_OFFSET = 1_000_000_000
 
 
 class _Body(BaseModel):
@@ -49,6 +53,12 @@ class KeyInfo(BaseModel):
     label: str | None = None
     created_at: datetime
     revoked_at: datetime | None = None
+
+    @field_validator("created_at", "revoked_at")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        """SQLite hands back naive datetimes; they were written in UTC, so say so (RFC 3339)."""
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 class BatchIn(_Body):
@@ -150,10 +160,16 @@ def _problem(description: str) -> dict[str, Any]:
 
 #: error answers every /v1 route may give, documented once for the OpenAPI document
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _problem("The body is not valid JSON"),
     401: _problem("Missing, unknown or revoked API key"),
     403: _problem("The key's role or scope does not allow this"),
     404: _problem("No such record, or not visible to this key"),
     413: _problem("Request body too large"),
     422: _problem("Validation failed; `errors` lists `{loc, msg}`"),
     429: _problem("Too many requests for this key"),
+}
+
+#: what only a spreadsheet upload may answer besides the above
+IMPORT_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    415: _problem("Not a .csv, .xlsx or .json file"),
 }

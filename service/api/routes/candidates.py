@@ -10,7 +10,7 @@ from matcher.records import Candidate, Consent
 from service import matching, records
 from service.api.deps import GatewayDep, SessionDep, SettingsDep
 from service.api.routes.records import add_record_routes
-from service.api.schemas import PROBLEM_RESPONSES, CandidateMatches, Page
+from service.api.schemas import MAX_OFFSET, PROBLEM_RESPONSES, CandidateMatches, Page
 from service.auth import Principal, Role, require_roles
 
 router = APIRouter(prefix="/v1/candidates", tags=["candidates"], responses=PROBLEM_RESPONSES)
@@ -23,10 +23,10 @@ def list_candidates(
     session: SessionDep,
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     school_id: str | None = None,
     major: str | None = None,
-    graduation_year: int | None = None,
+    graduation_year: Annotated[int | None, Query(ge=1950, le=2100)] = None,
     status: Literal["seeking", "employed", "studying", "entrepreneur"] | None = None,
     kecamatan_code: str | None = None,
     p: Principal = Depends(require_roles(*KEEPERS)),

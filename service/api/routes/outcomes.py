@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from service import outcomes
 from service.api.deps import SessionDep, SettingsDep
-from service.api.schemas import PROBLEM_RESPONSES, Outcome, OutcomeIn, OutcomePage
+from service.api.schemas import MAX_OFFSET, PROBLEM_RESPONSES, Outcome, OutcomeIn, OutcomePage
 from service.auth import Principal, require_roles
 
 router = APIRouter(prefix="/v1/outcomes", tags=["outcomes"], responses=PROBLEM_RESPONSES)
@@ -30,8 +30,7 @@ def create_outcome(body: OutcomeIn, session: SessionDep, p: Principal = ALL) -> 
 
 @router.get(
     "",
-    response_model=OutcomePage,
-    response_model_exclude_none=True,
+    response_model=OutcomePage,  # not exclude_none: the last page's "next_offset": null stays
     summary="Outcomes in the caller's scope",
 )
 def list_outcomes(
@@ -40,7 +39,7 @@ def list_outcomes(
     vacancy_id: str | None = None,
     candidate_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     p: Principal = ALL,
 ) -> dict[str, Any]:
     items, next_offset = outcomes.list_outcomes(

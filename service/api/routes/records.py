@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from matcher.records import Candidate, Vacancy
 from service import records, tabular_io
 from service.api.deps import GatewayDep, SessionDep, SettingsDep
-from service.api.schemas import BatchIn, BatchOut
+from service.api.schemas import IMPORT_PROBLEMS, BatchIn, BatchOut
 from service.auth import Principal, Role, require_roles
 
 PLURAL = {"candidate": "candidates", "vacancy": "vacancies"}
@@ -61,7 +61,11 @@ def add_record_routes(
         result = records.put_batch(gateway, session, p, kind, body.items, settings.max_batch)
         return {"upserted": result.upserted, "errors": result.errors}
 
-    @router.post("/import", summary=f"Import {PLURAL[kind]} from a CSV or XLSX file")
+    @router.post(
+        "/import",
+        summary=f"Import {PLURAL[kind]} from a CSV or XLSX file",
+        responses=IMPORT_PROBLEMS,
+    )
     def import_file(
         gateway: GatewayDep,
         session: SessionDep,

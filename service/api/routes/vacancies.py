@@ -11,7 +11,7 @@ from matcher.records import Vacancy
 from service import matching, records
 from service.api.deps import GatewayDep, SessionDep, SettingsDep
 from service.api.routes.records import add_record_routes
-from service.api.schemas import PROBLEM_RESPONSES, Explanation, Page, VacancyMatches
+from service.api.schemas import MAX_OFFSET, PROBLEM_RESPONSES, Explanation, Page, VacancyMatches
 from service.auth import Principal, Role, require_roles
 
 router = APIRouter(prefix="/v1/vacancies", tags=["vacancies"], responses=PROBLEM_RESPONSES)
@@ -23,7 +23,7 @@ def list_vacancies(
     session: SessionDep,
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     status: Literal["open", "closed"] | None = None,
     employer_id: str | None = None,
     kecamatan_code: str | None = None,
