@@ -30,6 +30,15 @@ def _check_k(k: int, k_max: int) -> None:
         )
 
 
+def _release(session: Session) -> None:
+    """End the read transaction before waiting on the engine, so no pooled connection idles there.
+
+    Under load requests queue on the engine's lock; each one holding a database connection
+    meanwhile exhausted the pool (requests then failed after the pool's 30 s wait).
+    """
+    session.commit()
+
+
 def _item(match: Any, other: str) -> dict[str, Any]:
     item: dict[str, Any] = {
         f"{other}_id": getattr(match, f"{other}_id"),
@@ -55,6 +64,7 @@ def candidates_for_vacancy(
         owned = frozenset(
             session.scalars(select(CandidateRow.id).where(CandidateRow.owner == p.owner))
         )
+    _release(session)
     matches = gateway.recommend_candidates(
         vacancy_id, k, include=access.include_candidates(p, today, owned), as_of=today
     )
@@ -82,6 +92,7 @@ def vacancies_for_candidate(
     today = repository.today()
     row = repository.get_row(session, "candidate", candidate_id)
     access.require_readable(p, "candidate", row, candidate_id, today)
+    _release(session)
     matches = gateway.recommend_vacancies(
         candidate_id, k, include=access.include_vacancies(p), as_of=today
     )
@@ -99,6 +110,7 @@ def explain(
     access.require_readable(
         p, "candidate", repository.get_row(session, "candidate", candidate_id), candidate_id, today
     )
+    _release(session)
     m = gateway.explain(candidate_id, vacancy_id, as_of=today)
     return {
         "vacancy_id": vacancy_id,
