@@ -17,6 +17,9 @@ _LEFTOVER_SLASHES = re.compile(r"(?:\s*[/&]\s*)+(?=[\s,.;:)\]]|$)|(?<=[\s(\[])(?
 _EMPTY_BRACKETS = re.compile(r"\(\s*[,/&]?\s*\)|\[\s*\]")
 _SPACES = re.compile(r"[ \t]{2,}")
 _SPACE_BEFORE_PUNCT = re.compile(r"[ \t]+(?=[,.;:])")
+#: Field labels people put before the wording ("Status: belum menikah") that mean nothing alone.
+_LABEL = r"(?:status\s*[:=]?\s*)?"
+_JOINER = r"(?:[ \t]*(?:[,/&:]|\bdan\b|\batau\b)[ \t]*|[ \t]+)"
 
 
 class ProtectedWording:
@@ -27,6 +30,14 @@ class ProtectedWording:
         ordered = sorted(phrases, key=len, reverse=True)
         alternatives = "|".join(_SEPARATOR.join(map(re.escape, p.split())) for p in ordered)
         self._pattern = re.compile(rf"(?<![\w])(?:{alternatives})(?![\w])", re.IGNORECASE)
+        # A sentence (or list item) made only of protected wording goes whole, with its full
+        # stop: "Siap kerja. Beragama Islam, belum menikah." must scrub to exactly "Siap kerja."
+        # or the encoder sees left-over punctuation and the score moves.
+        clause = rf"{_LABEL}(?:{alternatives})(?![\w])"
+        self._sentence = re.compile(
+            rf"(?:^|(?<=[.!?\n]))[ \t]*{clause}(?:{_JOINER}{clause})*[ \t]*(?:[.!?]|$)",
+            re.IGNORECASE | re.MULTILINE,
+        )
 
     @classmethod
     def from_data(cls) -> ProtectedWording:
@@ -46,6 +57,7 @@ class ProtectedWording:
         """``text`` without protected phrases, tidying separators they leave behind."""
         if not self._pattern.search(text):
             return text
+        text = self._sentence.sub("", text)
         text = self._pattern.sub(" ", text)
         text = _LEFTOVER_SLASHES.sub(" ", text)
         text = _EMPTY_BRACKETS.sub(" ", text)
