@@ -7,6 +7,7 @@ officer importing a spreadsheet learns which cell to fix.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
@@ -57,6 +58,23 @@ _EDUCATION_RANK = {
 }
 
 
+#: sixteen digits, perhaps grouped by spaces, dots or dashes: how a NIK is written on forms
+_NIK_LIKE = re.compile(r"(?<!\d)(?:\d[ .-]?){15}\d(?!\d)")
+
+
+def _nik_free(text: str | None) -> str | None:
+    """Refuse a NIK typed into free text: cocok never stores one, and would show it back later.
+
+    The message never quotes the value, so the number is not echoed in the response either.
+    """
+    if text and _NIK_LIKE.search(text):
+        raise ValueError(
+            "berisi 16 digit angka seperti NIK; cocok tidak menyimpan NIK, hapus dari teks "
+            "/ holds a 16-digit number like a NIK; remove it"
+        )
+    return text
+
+
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -70,6 +88,8 @@ class Location(_Record):
     lat: Annotated[float, Field(ge=-90, le=90)] | None = None
     lon: Annotated[float, Field(ge=-180, le=180)] | None = None
 
+    _name = field_validator("name")(_nik_free)
+
     @model_validator(mode="after")
     def _lat_lon_together(self) -> Location:
         if (self.lat is None) != (self.lon is None):
@@ -81,6 +101,8 @@ class Experience(_Record):
     title: ShortText
     months: Annotated[int, Field(ge=0, le=720)] = 0
     employer: ShortText | None = None
+
+    _text = field_validator("title", "employer")(_nik_free)
 
 
 class Contact(_Record):
@@ -168,6 +190,18 @@ class Candidate(_Record):
     status: CandidateStatus = "seeking"
 
     _lists = field_validator("skills", "certifications")(_clean_list)
+
+    @field_validator("name", "major", "summary")
+    @classmethod
+    def _text_without_nik(cls, value: str | None) -> str | None:
+        return _nik_free(value)
+
+    @field_validator("skills", "certifications")
+    @classmethod
+    def _items_without_nik(cls, values: list[str]) -> list[str]:
+        for value in values:
+            _nik_free(value)
+        return values
 
     def age_on(self, day: date) -> int | None:
         """Age in whole years on ``day``; ``None`` when the birth date is unknown."""

@@ -91,8 +91,19 @@ _LEVEL_ALIASES = {
 }
 
 
+#: a NIK-like number (16 digits, perhaps grouped) is never echoed back, even to its uploader
+_NIK_LIKE = re.compile(r"(?<!\d)(?:\d[ .-]?){15}\d(?!\d)")
+#: a quoted cell is cut so a huge cell does not come back whole in the error report
+_QUOTE_MAX = 200
+
+
+def _quotable(text: str) -> str:
+    text = _NIK_LIKE.sub("[16 digit disembunyikan]", text)
+    return text if len(text) <= _QUOTE_MAX else text[:_QUOTE_MAX] + "…"
+
+
 def _bad(msg: str, pesan: str) -> ValueError:
-    return ValueError(f"{msg}|{pesan}")
+    return ValueError(f"{_quotable(msg)}|{_quotable(pesan)}")
 
 
 def _text(value: Any) -> str:
