@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -81,6 +82,10 @@ def _new_matcher(encoder: Any, settings: Settings, backend: Any = None) -> Any:
     )
 
 
+#: how long a skipped feed seq is watched before it counts as a rolled-back transaction
+GAP_TIMEOUT_S = 60.0
+
+
 class EngineGateway:
     """Owns the live ``Matcher`` and keeps it in step with the database's change feed."""
 
@@ -90,6 +95,8 @@ class EngineGateway:
         self.lock = threading.RLock()
         self.applied_seq = applied_seq
         self._own_seqs: set[int] = set()
+        #: feed seqs skipped over while possibly still in flight, with when we first missed them
+        self._gaps: dict[int, float] = {}
         self._changes_since_snapshot = 0
         self._snapshot_seq = applied_seq
         #: a person was erased: older snapshots on disk still hold them until replaced
@@ -154,7 +161,9 @@ class EngineGateway:
     def sync(self, session: Session) -> int:
         """Apply changes other processes wrote (the CLI, another worker); returns how many."""
         with self.lock:
-            pending = repository.changes_since(session, self.applied_seq, skip=self._own_seqs)
+            pending = repository.changes_since(
+                session, self.applied_seq, skip=self._own_seqs, gaps=self._gaps
+            )
             applied = 0
             for kind in ("candidate", "vacancy"):
                 if pending.upsert[kind]:
@@ -165,8 +174,28 @@ class EngineGateway:
                     applied += len(pending.remove[kind])
             self.applied_seq = pending.last_seq
             self._own_seqs = {s for s in self._own_seqs if s > self.applied_seq}
+            self._watch_gaps(pending.gaps, pending.filled)
             self._changes_since_snapshot += applied
             return applied
+
+    def _watch_gaps(self, new: frozenset[int], filled: frozenset[int]) -> None:
+        """Remember seqs the feed skipped: on PostgreSQL a transaction holding a lower seq can
+        commit after a higher one, and must still be replayed. A gap older than
+        ``GAP_TIMEOUT_S`` is a rolled-back transaction, whose number never appears."""
+        now = time.monotonic()
+        for seq in filled:
+            self._gaps.pop(seq, None)
+        for seq in new:
+            self._gaps.setdefault(seq, now)
+        for seq, since in list(self._gaps.items()):
+            if now - since > GAP_TIMEOUT_S:
+                del self._gaps[seq]
+
+    @property
+    def replay_from(self) -> int:
+        """The seq a snapshot may claim to cover: below any gap still being watched."""
+        seq = max([self.applied_seq, *self._own_seqs])
+        return min([seq, *(g - 1 for g in self._gaps)])
 
     @contextmanager
     def writing(self, session: Session) -> Iterator[None]:
@@ -274,7 +303,7 @@ class EngineGateway:
         """Catch up with the feed, then write a snapshot that records where replay must start."""
         with self.lock, sessions() as session:
             self.sync(session)
-            seq = max([self.applied_seq, *self._own_seqs])
+            seq = self.replay_from
             if seq == self._snapshot_seq and snapshots.current(self.settings.index_dir):
                 return None
             top = session.scalar(select(ChangeRow.seq).order_by(ChangeRow.seq.desc()).limit(1))

@@ -7,12 +7,12 @@ disagree with the tables it describes.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal, cast
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from matcher.records import Candidate, Vacancy, parse_candidate, parse_vacancy
@@ -116,13 +116,33 @@ class PendingChanges:
     upsert: dict[str, list[Candidate | Vacancy]]
     remove: dict[str, list[str]]
     last_seq: int
+    #: seqs between ``seq`` and ``last_seq`` not (yet) visible: a transaction that took its
+    #: number earlier may commit later (PostgreSQL), or it rolled back and the number is gone
+    gaps: frozenset[int] = frozenset()
+    #: earlier gaps that have now committed
+    filled: frozenset[int] = frozenset()
 
 
-def changes_since(session: Session, seq: int, skip: set[int] | None = None) -> PendingChanges:
-    """Changes after ``seq``, except the ``skip`` seqs (this process applied those itself)."""
+#: a feed gap wider than this is a jump in the sequence, not transactions still in flight
+MAX_GAP_WATCH = 10_000
+
+
+def changes_since(
+    session: Session,
+    seq: int,
+    skip: set[int] | None = None,
+    gaps: Collection[int] = (),
+) -> PendingChanges:
+    """Changes after ``seq`` and any of the earlier ``gaps`` that have since committed, except
+    the ``skip`` seqs (this process applied those itself)."""
     touched: dict[tuple[str, str], int] = {}
     last = seq
-    for change in session.scalars(select(ChangeRow).where(ChangeRow.seq > seq)):
+    seen: set[int] = set()
+    where = ChangeRow.seq > seq
+    if gaps:
+        where = or_(where, ChangeRow.seq.in_(list(gaps)))
+    for change in session.scalars(select(ChangeRow).where(where).order_by(ChangeRow.seq)):
+        seen.add(change.seq)
         last = max(last, change.seq)
         if skip and change.seq in skip:
             continue
@@ -137,7 +157,10 @@ def changes_since(session: Session, seq: int, skip: set[int] | None = None) -> P
                 upserts[kind].append(to_record(kind, rows[rid].data))
             else:
                 removes[kind].append(rid)
-    return PendingChanges(upserts, removes, last)
+    new_gaps: frozenset[int] = frozenset()
+    if last - seq <= MAX_GAP_WATCH:
+        new_gaps = frozenset(range(seq + 1, last + 1)) - seen
+    return PendingChanges(upserts, removes, last, new_gaps, frozenset(seen & set(gaps)))
 
 
 def iter_records(session: Session, kind: str, batch: int = 2000) -> Iterable[Candidate | Vacancy]:
