@@ -46,7 +46,8 @@ import httpx
 import numpy as np
 import psutil
 
-from benchmarks.speed_server import free_port, log_tail, stop_server, wait_healthy
+from benchmarks import speed_server
+from benchmarks.speed_server import log_tail, stop_server, wait_healthy
 
 REPO = Path(__file__).resolve().parent.parent
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
@@ -144,27 +145,14 @@ def prepare(data_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
 def start_server(
     data_dir: Path, admin_key: str, rate_limit: int, log_path: Path
 ) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = dict(
-        os.environ,
-        COCOK_DATA_DIR=str(data_dir),
-        COCOK_ADMIN_KEY=admin_key,
-        COCOK_ENCODER="hashing",
-        COCOK_DATABASE_URL="",
-        COCOK_VECTOR_BACKEND="faiss",
+    return speed_server.start_server(
+        data_dir,
+        admin_key,
+        "hashing",
+        log_path,
         COCOK_RATE_LIMIT_PER_MINUTE=str(rate_limit),
         COCOK_LOG_LEVEL="WARNING",
     )
-    cocok = Path(sys.executable).with_name("cocok")
-    with log_path.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(cocok), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    return proc, f"http://127.0.0.1:{port}"
 
 
 class RssSampler:

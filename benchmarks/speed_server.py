@@ -24,8 +24,9 @@ def free_port() -> int:
 
 
 def start_server(
-    data_dir: Path, admin_key: str, encoder: str, log_path: Path
+    data_dir: Path, admin_key: str, encoder: str, log_path: Path, **settings: str
 ) -> tuple[subprocess.Popen[bytes], str]:
+    """``cocok serve`` on a free loopback port; ``settings`` are extra ``COCOK_*`` variables."""
     port = free_port()
     env = dict(
         os.environ,
@@ -34,6 +35,7 @@ def start_server(
         COCOK_ENCODER=encoder,
         COCOK_DATABASE_URL="",
         COCOK_VECTOR_BACKEND="faiss",
+        **settings,
     )
     cocok = Path(sys.executable).with_name("cocok")
     with log_path.open("wb") as log:

@@ -40,6 +40,14 @@ RECALL_K = 20
 Encoding = Literal["flat", "sq8"]
 
 
+def check_vectors(vectors: np.ndarray, n: int, dim: int) -> np.ndarray:
+    """``n`` rows of ``dim`` float32, contiguous, or a ValueError naming the shape (any backend)."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if vectors.ndim != 2 or vectors.shape != (n, dim):
+        raise ValueError(f"expected vectors of shape ({n}, {dim}), got {vectors.shape}")
+    return vectors
+
+
 @runtime_checkable
 class VectorIndex(Protocol):
     """Inner-product search over unit vectors, keyed by record id."""
@@ -134,10 +142,7 @@ class FaissIndex:
         return list(self._label_of)
 
     def _check(self, vectors: np.ndarray, n: int) -> np.ndarray:
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        if vectors.ndim != 2 or vectors.shape != (n, self.dim):
-            raise ValueError(f"expected vectors of shape ({n}, {self.dim}), got {vectors.shape}")
-        return vectors
+        return check_vectors(vectors, n, self.dim)
 
     def add(self, ids: Sequence[str], vectors: np.ndarray) -> None:
         """Insert or replace: an id already present is removed first, then re-added."""

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from matcher.errors import ArtifactError, IndexBackendError
+from matcher.index import check_vectors
 
 FORMAT_VERSION = 1
 KIND = "milvus"
@@ -136,10 +137,7 @@ class MilvusIndex:
         return bool(self._client.get(self.collection, ids=[record_id], output_fields=["id"]))
 
     def _check(self, vectors: np.ndarray, n: int) -> np.ndarray:
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        if vectors.ndim != 2 or vectors.shape != (n, self.dim):
-            raise ValueError(f"expected vectors of shape ({n}, {self.dim}), got {vectors.shape}")
-        return vectors
+        return check_vectors(vectors, n, self.dim)
 
     def add(self, ids: Sequence[str], vectors: np.ndarray) -> None:
         """Insert or replace (Milvus ``upsert`` on the primary key)."""
