@@ -7,9 +7,10 @@ that the eligibility and feature functions broadcast against the other side.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 
@@ -103,6 +104,38 @@ class _Columns:
     @property
     def vectors(self) -> np.ndarray:
         return self.arrays["vectors"]
+
+    # -- snapshot form: the slot table as saved, so a restart keeps every slot where it was --
+
+    def export(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """Arrays cut at ``size`` and the slot bookkeeping; the vectors are left out because
+        the vector index already holds them."""
+        arrays = {n: a[: self.size] for n, a in self.arrays.items() if n != "vectors"}
+        return arrays, {"ids": self.ids, "free": self._free, "capacity": self.capacity}
+
+    def restore(
+        self,
+        arrays: Mapping[str, np.ndarray],
+        meta: Mapping[str, Any],
+        skills: Mapping[str, frozenset[str]],
+    ) -> None:
+        """Take back what ``export`` gave (``skills`` by record id); vectors are filled by the
+        caller. Raises ValueError when the arrays do not fit this side's columns."""
+        ids: list[str | None] = list(meta["ids"])
+        size, capacity = len(ids), int(meta["capacity"])
+        specs = self._specs()
+        if set(arrays) != set(specs) - {"vectors"} or capacity < size:
+            raise ValueError("saved columns do not match this engine's columns")
+        self._grow(max(capacity, self.capacity))
+        for name, saved in arrays.items():
+            tail, dtype, _ = specs[name]
+            if saved.dtype != dtype or saved.shape != (size, *tail):
+                raise ValueError(f"saved column {name!r} has the wrong shape or type")
+            self.arrays[name][:size] = saved
+        self.ids = ids
+        self.slot_of = {rid: s for s, rid in enumerate(ids) if rid is not None}
+        self._free = [int(s) for s in meta["free"]]
+        self.skills = [frozenset() if rid is None else skills[rid] for rid in ids]
 
 
 class CandidateColumns(_Columns):

@@ -13,7 +13,8 @@ of a Python loop over every (document, term) pair.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -162,6 +163,78 @@ class BM25Index:
         if len(hit) > k:
             hit = hit[np.argpartition(-scores[hit], k)[:k]]
         return hit[np.argsort(-scores[hit], kind="stable")]
+
+    # -- snapshot form: everything needed to answer exactly as before, without re-tokenising --
+
+    def export(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """Arrays and plain values that ``from_export`` turns back into this very index.
+
+        The main matrix is kept as it is (its weights depend on the average length at its last
+        merge, and its dead rows on the removals since); the small delta is rebuilt on load.
+        """
+        docs = list(self._docs.values())
+        main = self._main
+        arrays = {
+            "doc_slots": np.fromiter(self._docs, dtype=np.int64, count=len(docs)),
+            "doc_sizes": np.fromiter((len(t) for t, _ in docs), dtype=np.int64, count=len(docs)),
+            "doc_terms": np.concatenate([t for t, _ in docs]) if docs else np.zeros(0, np.int32),
+            "doc_counts": np.concatenate([f for _, f in docs]) if docs else np.zeros(0, np.int32),
+            "df": self._df,
+            "main_rows": self._main_rows,
+            "main_alive": self._main_alive,
+            "delta_slots": np.fromiter(self._delta_slots, dtype=np.int64),
+        }
+        if main is not None:
+            arrays |= {"main_data": main.data, "main_indices": main.indices}
+            arrays["main_indptr"] = main.indptr
+        meta = {
+            "k1": self.k1,
+            "b": self.b,
+            "merge_ratio": self.merge_ratio,
+            "vocabulary": list(self.vocabulary_),
+            "total_len": self._total_len,
+            "avgdl": self._avgdl,
+            "delta_dirty": self._delta_dirty,
+            "main_shape": list(main.shape) if main is not None else None,
+        }
+        return arrays, meta
+
+    @classmethod
+    def from_export(
+        cls, arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any], terms: Sequence[str]
+    ) -> BM25Index:
+        """The index ``export`` described; ``terms`` is its vocabulary as (interned) strings."""
+        index = cls(float(meta["k1"]), float(meta["b"]), float(meta["merge_ratio"]))
+        index.vocabulary_ = {term: i for i, term in enumerate(terms)}
+        sizes = arrays["doc_sizes"]
+        ends = np.cumsum(sizes).tolist()
+        starts = [0, *ends[:-1]]
+        terms_, counts = arrays["doc_terms"], arrays["doc_counts"]
+        if terms_.dtype != np.int32 or counts.dtype != np.int32 or len(terms_) != sum(sizes):
+            raise ValueError("saved BM25 documents are inconsistent")
+        index._docs = {
+            slot: (terms_[a:z], counts[a:z])
+            for slot, a, z in zip(arrays["doc_slots"].tolist(), starts, ends, strict=True)
+        }
+        index._df = np.array(arrays["df"], dtype=np.int64)
+        index._total_len = int(meta["total_len"])
+        index._avgdl = float(meta["avgdl"])
+        index._main_rows = np.array(arrays["main_rows"], dtype=np.int64)
+        index._main_alive = np.array(arrays["main_alive"], dtype=bool)
+        if meta["main_shape"] is not None:
+            shape = tuple(meta["main_shape"])
+            index._main = sparse.csc_matrix(
+                (arrays["main_data"], arrays["main_indices"], arrays["main_indptr"]), shape=shape
+            )
+        alive = np.flatnonzero(index._main_alive)
+        index._main_row_of = dict(
+            zip(index._main_rows[alive].tolist(), alive.tolist(), strict=True)
+        )
+        index._delta_slots = dict.fromkeys(arrays["delta_slots"].tolist())
+        index._delta_dirty = bool(meta["delta_dirty"])
+        if not index._delta_dirty and index._delta_slots:  # what the last refresh built
+            index._delta, index._delta_rows = index._weights(list(index._delta_slots))
+        return index
 
     def state(self) -> dict[int, dict[str, int]]:
         """Term counts per slot, for saving (the weights are rebuilt on load)."""

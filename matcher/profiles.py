@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from matcher.geo import Gazetteer
 from matcher.language import protected_wording, scrub_protected, tokenize
@@ -153,3 +153,61 @@ class Profiler:
             age_max=v.age_max if v.age_max is not None else stated.age_max,
             protected_wording=flagged,
         )
+
+
+# -- snapshot form ---------------------------------------------------------------------------
+# A snapshot keeps each profile so a restart need not run the language pipeline again. Tokens
+# are stored apart (as ids into the BM25 vocabulary, see ``matcher.snapshot_state``); the rest
+# is plain JSON whose floats round-trip exactly.
+
+
+def candidate_profile_to_json(p: CandidateProfile) -> dict[str, Any]:
+    return {
+        "programs": [[code, conf] for code, conf in p.programs],
+        "skills": sorted(p.skills),
+        "text": p.text,
+        "coordinates": list(p.coordinates) if p.coordinates is not None else None,
+    }
+
+
+def candidate_profile_from_json(data: dict[str, Any], tokens: tuple[str, ...]) -> CandidateProfile:
+    coords = data["coordinates"]
+    return CandidateProfile(
+        programs=tuple((str(code), float(conf)) for code, conf in data["programs"]),
+        skills=frozenset(data["skills"]),
+        tokens=tokens,
+        text=data["text"],
+        coordinates=(float(coords[0]), float(coords[1])) if coords is not None else None,
+    )
+
+
+def vacancy_profile_to_json(p: VacancyProfile) -> dict[str, Any]:
+    return {
+        "programs": p.programs,
+        "major_programs": list(p.major_programs),
+        "majors_required": p.majors_required,
+        "skills": sorted(p.skills),
+        "text": p.text,
+        "coordinates": list(p.coordinates) if p.coordinates is not None else None,
+        "education_levels": [level.value for level in p.education_levels],
+        "age_min": p.age_min,
+        "age_max": p.age_max,
+        "protected_wording": list(p.protected_wording),
+    }
+
+
+def vacancy_profile_from_json(data: dict[str, Any], tokens: tuple[str, ...]) -> VacancyProfile:
+    coords = data["coordinates"]
+    return VacancyProfile(
+        programs={str(code): float(conf) for code, conf in data["programs"].items()},
+        major_programs=tuple(data["major_programs"]),
+        majors_required=bool(data["majors_required"]),
+        skills=frozenset(data["skills"]),
+        tokens=tokens,
+        text=data["text"],
+        coordinates=(float(coords[0]), float(coords[1])) if coords is not None else None,
+        education_levels=tuple(EducationLevel(level) for level in data["education_levels"]),
+        age_min=data["age_min"],
+        age_max=data["age_max"],
+        protected_wording=tuple(data["protected_wording"]),
+    )

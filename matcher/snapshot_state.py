@@ -1,0 +1,217 @@
+"""The derived state of a snapshot: profiles, columns and BM25, saved so a restart skips them.
+
+Rebuilding a profile runs the whole language pipeline (normalising, stemming, phrase and skill
+scans) and was about three quarters of the load time; at 100,000 candidates that is minutes.
+So ``save_matcher`` also writes, per side (``candidate`` and ``vacancy``)::
+
+    <side>_state.json    slot bookkeeping, BM25 vocabulary and scalars, one profile per record
+    <side>_state.npz     the columns (cut at their size), BM25 documents, document frequencies
+                         and main matrix, and every profile's tokens as ids into that vocabulary
+
+The arrays are plain ``.npz`` read with ``allow_pickle=False`` and the rest is JSON, so no file
+of a snapshot can run code. Both are written before ``manifest.json`` (itself before the service
+swaps its pointer), so a crash mid-write leaves an incomplete folder that is never loaded.
+
+The state is used only when it was derived by the same code and reference data as the running
+engine (``fingerprint``); otherwise, for snapshots older than this format, and for vector
+indexes that live outside the snapshot (Milvus), loading recomputes everything as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from matcher import profiles as profile_forms
+from matcher.columns import CandidateColumns, VacancyColumns
+from matcher.lexical import BM25Index
+
+if TYPE_CHECKING:
+    from matcher.engine import Matcher
+    from matcher.records import Candidate, Vacancy
+    from matcher.vector_backends import VectorIndex
+
+#: Bump on any change to what these files hold or mean.
+STATE_VERSION = 1
+SIDES = ("candidate", "vacancy")
+_PACKAGE = Path(__file__).resolve().parent
+#: Code and data whose change alters a profile, a column or a BM25 weight.
+_DERIVING = (
+    "records.py",
+    "profiles.py",
+    "columns.py",
+    "lexical.py",
+    "requirements.py",
+    "geo.py",
+    "snapshot_state.py",
+    "language",
+    "taxonomy",
+    "data/taxonomy",
+    "data/wilayah",
+)
+
+
+def _deriving_files() -> list[Path]:
+    files: list[Path] = []
+    for name in _DERIVING:
+        path = _PACKAGE / name
+        files += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    return [p for p in files if p.suffix != ".pyc" and p.exists()]
+
+
+def fingerprint(matcher: Matcher) -> str:
+    """Identifies the code, reference data and taxonomy the derived state came from."""
+    digest = hashlib.sha256(f"state {STATE_VERSION}\n".encode())
+    digest.update(json.dumps(matcher.program_codes_).encode())
+    digest.update(np.ascontiguousarray(matcher.similarity_).tobytes())
+    digest.update(type(matcher.taxonomy_).__qualname__.encode())
+    digest.update(type(matcher.gazetteer_).__qualname__.encode())
+    for path in _deriving_files():
+        digest.update(str(path.relative_to(_PACKAGE)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _parts(matcher: Matcher, side: str) -> tuple[Any, Any, dict[str, Any], BM25Index]:
+    if side == "candidate":
+        return (
+            matcher.candidates_,
+            matcher.candidate_columns_,
+            matcher.candidate_profiles_,
+            matcher.candidate_lexical_,
+        )
+    return (
+        matcher.vacancies_,
+        matcher.vacancy_columns_,
+        matcher.vacancy_profiles_,
+        (matcher.vacancy_lexical_),
+    )
+
+
+def save_state(matcher: Matcher, path: Path) -> dict[str, Any]:
+    """Write both sides' derived state into ``path``; returns the manifest entry."""
+    for side in SIDES:
+        records, columns, profiles, lexical = _parts(matcher, side)
+        col_arrays, col_meta = columns.export()
+        lex_arrays, lex_meta = lexical.export()
+        to_json = (
+            profile_forms.candidate_profile_to_json
+            if side == "candidate"
+            else profile_forms.vacancy_profile_to_json
+        )
+        vocabulary = lexical.vocabulary_
+        token_ids, sizes, rows = [], [], []
+        for record_id in records:  # the records file's order
+            p = profiles[record_id]
+            token_ids.append(np.fromiter((vocabulary[t] for t in p.tokens), dtype=np.int32))
+            sizes.append(len(p.tokens))
+            rows.append({"id": record_id, **to_json(p)})
+        arrays: dict[str, np.ndarray] = {f"col_{k}": v for k, v in col_arrays.items()}
+        arrays |= {f"lex_{k}": v for k, v in lex_arrays.items()}
+        arrays["token_ids"] = np.concatenate(token_ids) if token_ids else np.zeros(0, np.int32)
+        arrays["token_sizes"] = np.asarray(sizes, dtype=np.int64)
+        with (path / f"{side}_state.npz").open("wb") as handle:
+            np.savez(handle, allow_pickle=False, **arrays)
+            handle.flush()
+            os.fsync(handle.fileno())
+        meta = {"columns": col_meta, "lexical": lex_meta, "profiles": rows}
+        with (path / f"{side}_state.json").open("w", encoding="utf-8") as handle:
+            json.dump(meta, handle, ensure_ascii=False, separators=(",", ":"))
+            handle.flush()
+            os.fsync(handle.fileno())
+    return {"version": STATE_VERSION, "fingerprint": fingerprint(matcher)}
+
+
+def usable(manifest: Mapping[str, Any], matcher: Matcher, path: Path) -> bool:
+    """Whether the snapshot holds derived state this engine may take as it is."""
+    entry = manifest.get("derived_state")
+    if not isinstance(entry, dict) or entry.get("version") != STATE_VERSION:
+        return False
+    if not all((path / f"{s}_state.{ext}").is_file() for s in SIDES for ext in ("json", "npz")):
+        return False
+    return bool(entry.get("fingerprint") == fingerprint(matcher))
+
+
+def _read(path: Path, side: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    with np.load(path / f"{side}_state.npz", allow_pickle=False) as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    with (path / f"{side}_state.json").open(encoding="utf-8") as handle:
+        return arrays, json.load(handle)
+
+
+def _side(
+    matcher: Matcher, path: Path, side: str, records: Sequence[Candidate | Vacancy]
+) -> tuple[Any, dict[str, Any], BM25Index]:
+    """Columns, profiles and BM25 of one side, built apart from the matcher (vectors unset)."""
+    arrays, meta = _read(path, side)
+    terms = [sys.intern(t) for t in meta["lexical"]["vocabulary"]]
+    lexical = BM25Index.from_export(
+        {k[4:]: v for k, v in arrays.items() if k.startswith("lex_")}, meta["lexical"], terms
+    )
+    rows = meta["profiles"]
+    if [row["id"] for row in rows] != [r.id for r in records]:
+        raise ValueError("saved profiles do not match the saved records")
+    from_json = (
+        profile_forms.candidate_profile_from_json
+        if side == "candidate"
+        else profile_forms.vacancy_profile_from_json
+    )
+    ends = np.cumsum(arrays["token_sizes"]).tolist()
+    token_ids = arrays["token_ids"].tolist()
+    lookup = terms.__getitem__
+    profiles: dict[str, Any] = {}
+    start = 0
+    for row, end in zip(rows, ends, strict=True):
+        profiles[row["id"]] = from_json(row, tuple(map(lookup, token_ids[start:end])))
+        start = end
+    dim, n_prog = matcher.encoder_.dim, len(matcher.program_codes_)
+    columns = CandidateColumns(dim, n_prog) if side == "candidate" else VacancyColumns(dim, n_prog)
+    columns.restore(
+        {k[4:]: v for k, v in arrays.items() if k.startswith("col_")},
+        meta["columns"],
+        {rid: p.skills for rid, p in profiles.items()},
+    )
+    if set(columns.slot_of) != set(profiles) or len(lexical) != len(profiles):
+        raise ValueError("saved columns, BM25 and profiles disagree")
+    return columns, profiles, lexical
+
+
+def restore_state(
+    matcher: Matcher,
+    path: Path,
+    candidates: Sequence[Candidate],
+    vacancies: Sequence[Vacancy],
+    saved_indexes: tuple[VectorIndex, VectorIndex],
+) -> None:
+    """Fill a freshly set-up ``matcher`` from the saved derived state and vectors.
+
+    Everything is read and checked before the matcher is touched, so a ValueError, KeyError or
+    OSError leaves it as it was and the caller can recompute instead. Vectors are copied into
+    the matcher's own indexes in the records' order, in the batches the recomputing path uses,
+    so both paths leave the same index behind.
+    """
+    sides: tuple[tuple[str, Sequence[Candidate | Vacancy], VectorIndex], ...] = (
+        ("candidate", candidates, saved_indexes[0]),
+        ("vacancy", vacancies, saved_indexes[1]),
+    )
+    built = [_side(matcher, path, side, recs) for side, recs, _ in sides]
+    for (columns, _, _), (_, recs, saved) in zip(built, sides, strict=True):
+        ids = [r.id for r in recs]
+        columns.arrays["vectors"][[columns.slot_of[i] for i in ids]] = saved.get(ids)
+    (c_cols, c_prof, c_lex), (v_cols, v_prof, v_lex) = built
+    matcher.candidates_ = {c.id: c for c in candidates}
+    matcher.vacancies_ = {v.id: v for v in vacancies}
+    matcher.candidate_columns_, matcher.candidate_profiles_ = c_cols, c_prof
+    matcher.vacancy_columns_, matcher.vacancy_profiles_ = v_cols, v_prof
+    matcher.candidate_lexical_, matcher.vacancy_lexical_ = c_lex, v_lex
+    fresh = (matcher.candidate_index_, matcher.vacancy_index_)
+    for index, (_, recs, saved) in zip(fresh, sides, strict=True):
+        for start in range(0, len(recs), 1024):
+            chunk = [r.id for r in recs[start : start + 1024]]
+            index.add(chunk, saved.get(chunk))
