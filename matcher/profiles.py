@@ -55,6 +55,18 @@ class VacancyProfile:
     protected_wording: tuple[str, ...] = field(default=())
 
 
+def _scrubbed(items: Iterable[str]) -> list[str]:
+    """Each list item without protected wording; an item that was nothing else is dropped."""
+    out = []
+    for item in items:
+        clean = scrub_protected(item)
+        if clean != item:  # untouched items stay exactly as written
+            clean = clean.strip(" ,.;:/")
+        if clean:
+            out.append(clean)
+    return out
+
+
 class Profiler:
     """Turns records into profiles with one taxonomy and one gazetteer."""
 
@@ -69,9 +81,10 @@ class Profiler:
         level = c.education_level.value.lower() if c.education_level else None
         programs = tuple(self.taxonomy.resolve_major(c.major, level=level)) if c.major else ()
         codes = [code for code, _ in programs[:2]]
-        experience = ". ".join(e.title for e in c.experience)
+        # protected wording is scrubbed from every text a signal reads, lists included
+        experience = ". ".join(_scrubbed(e.title for e in c.experience))
         free_text = scrub_protected(" . ".join(filter(None, [experience, c.summary or ""])))
-        listed = ", ".join([*c.skills, *c.certifications])
+        listed = ", ".join(_scrubbed([*c.skills, *c.certifications]))
         skills = frozenset(self.taxonomy.extract_skills(" . ".join([listed, free_text])))
         program_names = " ".join(self._label(code) for code in codes)
         token_text = " . ".join([c.major or "", program_names, listed, free_text])
@@ -95,8 +108,10 @@ class Profiler:
 
     def vacancy(self, v: Vacancy) -> VacancyProfile:
         prose = f"{v.title}. {v.description}"
-        flagged = tuple(protected_wording(prose))
+        flagged = tuple(protected_wording(prose))  # staff see the flag; no signal sees the words
         clean = scrub_protected(prose)
+        title = scrub_protected(v.title)
+        listed = _scrubbed(v.skills)
         stated = read_requirements(v.description)
         major_programs: list[str] = []
         any_major = False
@@ -107,9 +122,7 @@ class Profiler:
             major_programs.extend(
                 code for code, conf in self.taxonomy.resolve_major(major) if conf >= 0.5
             )
-        text_for_programs = " . ".join(
-            [v.title, v.title, " ".join(v.majors), " ".join(v.skills), clean]
-        )
+        text_for_programs = " . ".join([title, title, " ".join(v.majors), " ".join(listed), clean])
         programs = dict(self.taxonomy.programs_for_text(text_for_programs))
         for code in major_programs:  # what the employer listed outranks what we infer
             programs[code] = max(programs.get(code, 0.0), 1.0)
@@ -124,18 +137,18 @@ class Profiler:
             levels = tuple(levels_from_minimum(stated.education_min))
         else:
             levels = ()
-        skills = frozenset(self.taxonomy.extract_skills(" . ".join([", ".join(v.skills), clean])))
+        skills = frozenset(self.taxonomy.extract_skills(" . ".join([", ".join(listed), clean])))
         top = sorted(programs, key=lambda code: -programs[code])[:3]
         program_names = " ".join(self._label(code) for code in top)
         token_text = " . ".join(
-            [v.title, v.title, " ".join(v.majors), " ".join(v.skills), program_names, clean]
+            [title, title, " ".join(v.majors), " ".join(listed), program_names, clean]
         )
         encoder_text = ". ".join(
             part
             for part in [
-                scrub_protected(v.title),
+                title,
                 self.taxonomy.concept_text(top) if top else "",
-                ", ".join(v.skills),
+                ", ".join(listed),
                 clean,
             ]
             if part

@@ -160,11 +160,6 @@ def test_protected_facts_in_gender_summary_and_vacancy_prose_move_no_score(small
     assert all(cf["rejected_fields"].values())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="matcher/profiles.py passes skills lists to the text signals unscrubbed; the fix "
-    "(scrub each listed skill like the summary) is with the lead: then drop this marker",
-)
 def test_protected_wording_in_skills_lists_moves_no_score(small_report) -> None:
     for name, variant in small_report["counterfactual"]["variants"].items():
         assert variant["moved"] == 0, name
