@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-fast test-milvus lint format audit eval bench scale load reliability encoder clean
+.PHONY: screenshots install demo test test-fast test-milvus lint format audit eval bench scale load reliability encoder clean
 
 install: $(STAMP)
 
@@ -71,6 +71,10 @@ audit: install
 # The bundled model as an int8 ONNX graph for COCOK_ENCODER=onnx (offline, deterministic).
 encoder: install
 	$(VENV)/bin/cocok encoder build
+
+# The staff workspace at phone and desktop width, for the README (needs /usr/bin/chromium).
+screenshots: install
+	COCOK_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q tests/e2e
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from service import auth, cli_reembed
 from service.cli_encoder import encoder_app
 from service.cli_train import model_app, train
+from service.cli_users import users_app
 from service.config import Settings
 from service.db import repository
 from service.db.models import ApiKeyRow
@@ -39,6 +40,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(index_app, name="index")
 app.add_typer(encoder_app, name="encoder")
 app.add_typer(model_app, name="model")
+app.add_typer(users_app, name="users")
 app.command("train")(train)
 console = Console()
 err = Console(stderr=True)
@@ -299,6 +301,9 @@ def demo(
     for role, key in result.keys.items():
         where = scope.get(role, "semua data" if role == "admin" else "data miliknya")
         console.print(f"  {role:<9} {where:<22} {key}", soft_wrap=True, highlight=False)
+    console.print("Akun staf demo untuk ruang kerja (/ruang), hanya ditampilkan sekali:")
+    for role, (username, password) in result.accounts.items():
+        console.print(f"  {role:<9} {username:<16} {password}", soft_wrap=True, highlight=False)
     url = f"http://{host}:{port}"
     console.print(f"Layanan: {url}\nDokumentasi API: {url}/docs")
     if not no_serve:

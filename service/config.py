@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     sync_interval_s: float = Field(default=2.0, gt=0)
     snapshots_kept: int = Field(default=2, ge=1)
     log_level: str = "INFO"
+    #: signs the staff workspace's session cookies; unset: generated once into ``data_dir``
+    session_secret: SecretStr | None = None
+    #: mark session cookies ``Secure`` (set when the workspace is served over HTTPS)
+    session_cookie_secure: bool = False
 
     @property
     def resolved_database_url(self) -> str:

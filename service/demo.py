@@ -6,7 +6,8 @@ server's start-up fits them exactly as it would real data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import or_, select
@@ -38,6 +39,8 @@ class DemoKeys:
     employer_id: str
     loaded: bool
     counts: dict[str, int]
+    #: role -> (username, password) of the demo staff accounts for the browser workspace
+    accounts: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def load_demo(
@@ -86,6 +89,7 @@ def load_demo(
             employer_id=extra.get("employer_id"),
         )
         keys[role] = key
+    accounts = _demo_accounts(session, school_id, employer_id)
     session.commit()
     return DemoKeys(
         keys=keys,
@@ -96,4 +100,27 @@ def load_demo(
             "candidate": repository.count(session, "candidate"),
             "vacancy": repository.count(session, "vacancy"),
         },
+        accounts=accounts,
     )
+
+
+def _demo_accounts(
+    session: Session, school_id: str, employer_id: str
+) -> dict[str, tuple[str, str]]:
+    """One staff account per workspace role, with a fresh password each run (like the keys)."""
+    from service.web import accounts as staff
+
+    out: dict[str, tuple[str, str]] = {}
+    for role, scope in (("bkk", school_id), ("employer", employer_id), ("admin", None)):
+        username, password = f"{DEMO_LABEL}-{role}", secrets.token_urlsafe(9)
+        if not staff.set_password(session, username, password):
+            staff.create_user(
+                session,
+                username,
+                password,
+                role,
+                school_id=scope if role == "bkk" else None,
+                employer_id=scope if role == "employer" else None,
+            )
+        out[role] = (username, password)
+    return out

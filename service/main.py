@@ -28,6 +28,7 @@ from service.engine_gateway import EngineGateway, build_encoder, vector_backend
 from service.metrics import Metrics
 from service.middleware import ServiceMiddleware
 from service.problems import install_handlers
+from service.web import routes as web
 
 log = logging.getLogger("cocok.service")
 
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None, *, encoder: Any = None) -> Fast
     for router in ROUTERS:
         app.include_router(router)
     app.mount(ops.ASSETS_URL, StaticFiles(directory=ops.DOCS_ASSETS), name="docs-assets")
+    web.install(app)  # the staff workspace: /masuk, /ruang (server-rendered, Indonesian)
     app.add_middleware(
         ServiceMiddleware,
         metrics=metrics,
