@@ -6,8 +6,10 @@ not count. Indonesian is the default; English exists for developers and portals 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 _TEXT = {
     "id": {
@@ -78,6 +80,31 @@ def _language(language: str) -> dict[str, str]:
     if language not in _TEXT:
         raise ValueError(f"language must be one of {sorted(_TEXT)}, got {language!r}")
     return _TEXT[language]
+
+
+#: reasons that say what a candidate lacks, rather than why they fit
+GAP_KEYS = (
+    "skills_missing",
+    "experience_short",
+    "program_weak",
+    "program_unknown",
+    "age_unknown",
+    "education_unknown",
+)
+
+
+@cache
+def _gap_patterns(language: str) -> tuple[re.Pattern[str], ...]:
+    t = _language(language)
+    return tuple(
+        re.compile(".*".join(re.escape(p) for p in re.split(r"\{[^}]*\}", t[key])), re.S)
+        for key in GAP_KEYS
+    )
+
+
+def is_gap(reason: str, language: str = "id") -> bool:
+    """Whether a reason names something missing, so a page can show it apart from the fit."""
+    return any(p.fullmatch(reason) for p in _gap_patterns(language))
 
 
 def explain_pair(facts: PairFacts, language: str = "id", max_skills: int = 5) -> list[str]:

@@ -7,7 +7,6 @@ their answers with the stored records into what a page needs.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from matcher.geo import Gazetteer
-from matcher.reasons import _TEXT as REASON_TEXT  # the templates the engine explains with
+from matcher.reasons import is_gap
 from matcher.records import Candidate, Vacancy
 from matcher.taxonomy import Taxonomy
 from service import access, matching, outcomes
@@ -45,22 +44,6 @@ REJECT_REASONS: dict[str, str] = {
     "hired_other": "Diterima di tempat lain",
     "other": "Lainnya",
 }
-#: reasons that name what a candidate lacks (the text before each template's first field)
-_GAP_KEYS = (
-    "skills_missing",
-    "experience_short",
-    "program_weak",
-    "program_unknown",
-    "age_unknown",
-    "education_unknown",
-)
-_GAP_PATTERNS = tuple(
-    re.compile(
-        ".*".join(re.escape(part) for part in re.split(r"\{[^}]*\}", REASON_TEXT["id"][key])),
-        re.S,
-    )
-    for key in _GAP_KEYS
-)
 MATCHES_ON_PAGE = 20
 #: how deep into a vacancy's overall ranking the dashboard looks for a school's students
 DASHBOARD_DEPTH = 20
@@ -78,7 +61,7 @@ def taxonomy() -> Taxonomy:
 
 def split_reasons(reasons: list[str]) -> tuple[list[str], list[str]]:
     """(why it fits, what is missing), in the engine's order."""
-    gaps = [r for r in reasons if any(p.fullmatch(r) for p in _GAP_PATTERNS)]
+    gaps = [r for r in reasons if is_gap(r)]
     return [r for r in reasons if r not in gaps], gaps
 
 
