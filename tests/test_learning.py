@@ -28,7 +28,9 @@ from matcher.learning import (
     time_split,
     train_scorer,
 )
+from matcher.learning.dataset import judged_pool, per_vacancy
 from matcher.learning.simulator import has_competency_certificate, simulate
+from matcher.learning.training import bootstrap_gain, fit_and_compare
 from matcher.pair_features import pair_features
 from matcher.scoring import WeightedScorer
 
@@ -45,7 +47,7 @@ def world():
 @pytest.fixture(scope="module")
 def simulation(world):
     demo, matcher = world
-    return simulate(demo, matcher, seed=5, weeks=8)
+    return simulate(demo, matcher, seed=0, weeks=8)
 
 
 @pytest.fixture(scope="module")
@@ -87,9 +89,9 @@ def test_labels_follow_how_far_a_pair_got_and_why_it_was_rejected() -> None:
 
 def test_simulator_is_deterministic_and_shaped_like_stored_outcomes(world, simulation) -> None:
     demo, matcher = world
-    again = simulate(demo, matcher, seed=5, weeks=8)
+    again = simulate(demo, matcher, seed=0, weeks=8)
     assert [e.to_json() for e in again.events] == [e.to_json() for e in simulation.events]
-    other = simulate(demo, matcher, seed=6, weeks=8)
+    other = simulate(demo, matcher, seed=1, weeks=8)
     assert [e.to_json() for e in other.events] != [e.to_json() for e in simulation.events]
     doc = simulation.events[0].to_json()
     assert set(doc) <= {"vacancy_id", "candidate_id", "status", "reason", "at"}
@@ -150,10 +152,53 @@ def test_new_features_do_not_change_the_default_ranking() -> None:
     assert np.array_equal(WeightedScorer().score(moved), day_one)
 
 
-def test_learned_scorer_beats_the_default_on_held_out_simulated_outcomes(report) -> None:
-    assert report.default["n_vacancies"] >= 15
-    assert report.learned["ndcg@10"] > report.default["ndcg@10"] * 1.05
-    assert report.beats_default
+#: Simulator seeds for the claim, fixed before any result; the claim is on their pooled mean.
+CLAIM_SEEDS = (0, 1, 2)
+
+
+def test_learned_scorer_beats_the_default_on_held_out_simulated_outcomes(world) -> None:
+    """Pooled over fixed seeds, the learned scorer ranks held-out vacancies' eligible candidates
+    ≥ 5% better (nDCG@10) by the simulated employers' hidden verdict, and beats the default on
+    the shown lists too. Measured at this size: +12% to +33% per seed (hidden verdict)."""
+    demo, matcher = world
+    hidden, shown = [], []
+    for seed in CLAIM_SEEDS:
+        sim = simulate(demo, matcher, seed=seed, weeks=8)
+        data = build_training_set(sim.events, matcher, as_of=demo.as_of)
+        train, test = time_split(data, 0.25)
+        model, _, _ = fit_and_compare(train, test)
+        pool = judged_pool(matcher, sorted(set(test.vacancy_ids)), sim.judge, as_of=demo.as_of)
+        assert len(per_vacancy(pool, pool.grade.astype(float))) >= 25
+        for data_, out in ((pool, hidden), (test, shown)):
+            out.append(
+                (
+                    per_vacancy(data_, model.predict(data_.X)),
+                    per_vacancy(data_, WeightedScorer().score(data_.X)),
+                )
+            )
+    gain, low, _ = bootstrap_gain(hidden, n_resamples=2000)
+    assert gain >= 0.05 and low > 0.0
+    assert bootstrap_gain(shown, n_resamples=2000)[0] > 0.0
+
+
+def test_the_hidden_verdict_grades_like_the_simulated_employer(world, simulation) -> None:
+    demo, matcher = world
+    vid = demo.vacancies[0].id
+    pool = judged_pool(matcher, [vid], simulation.judge, as_of=demo.as_of)
+    rows = pair_features(matcher, [(vid, c.id) for c in demo.candidates], as_of=demo.as_of)
+    assert len(pool) == int((rows.known & rows.eligible).sum())  # everyone eligible is judged
+    world_ = simulation.world
+    vacancy = world_.vacancies[vid]
+    parts = [world_.parts(vacancy, world_.candidates[cid]) for cid in pool.candidate_ids]
+    utility = np.asarray([sum(p.values()) for p in parts])
+    wanted = np.asarray([p["fit"] > 0 for p in parts]) & (utility >= 1.6)
+    assert wanted.any()
+    assert np.array_equal(pool.grade > 0, wanted)  # wanted: fits and clears the contact bar
+    for grade in (2, 3):  # a higher grade is always a higher hidden utility
+        if (pool.grade == grade).any():
+            assert utility[pool.grade == grade].min() >= utility[pool.grade == grade - 1].max()
+    openings = max(1, min(vacancy.headcount or 1, 3))
+    assert (pool.grade == 3).sum() == min(openings, int(wanted.sum()))
 
 
 def test_holdout_is_later_than_training_and_never_splits_a_vacancy(world, simulation) -> None:

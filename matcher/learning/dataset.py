@@ -8,14 +8,14 @@ as it will be in use; a vacancy is never split between the two sides.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import numpy as np
 
 from matcher.engine import Matcher
-from matcher.evaluation import evaluate
+from matcher.evaluation import evaluate, per_query
 from matcher.features import FEATURES
 from matcher.learning.outcomes import OutcomeEvent, label_pairs
 from matcher.pair_features import pair_features
@@ -99,6 +99,60 @@ def time_split(data: TrainingSet, holdout: float = 0.25) -> tuple[TrainingSet, T
     test_vacancies = set(ordered[len(ordered) - n_test :])
     in_test = np.asarray([vid in test_vacancies for vid in data.vacancy_ids], dtype=bool)
     return data.subset(~in_test), data.subset(in_test)
+
+
+def judged_pool(
+    matcher: Matcher,
+    vacancy_ids: Iterable[str],
+    judge: Callable[[str, list[str]], Mapping[str, int]],
+    *,
+    as_of: date | None = None,
+) -> TrainingSet:
+    """Every eligible candidate for each vacancy, with its features and ``judge``'s grade.
+
+    For judging a ranking against a full verdict (the simulator's hidden utility) rather than
+    against outcomes on lists that another ranking chose. The pool is every indexed candidate
+    no hard requirement blocks, so neither scorer decides who is judged.
+    """
+    candidate_ids = [cid for cid in matcher.candidate_columns_.ids if cid]
+    parts: list[TrainingSet] = []
+    for vid in vacancy_ids:
+        rows = pair_features(matcher, [(vid, cid) for cid in candidate_ids], as_of=as_of)
+        keep = np.flatnonzero(rows.known & rows.eligible)
+        cids = [candidate_ids[i] for i in keep]
+        grades = judge(vid, cids)
+        grade = np.asarray([grades[c] for c in cids], dtype=np.int64)
+        parts.append(
+            TrainingSet(
+                vacancy_ids=[vid] * len(cids),
+                candidate_ids=cids,
+                X=rows.matrix[keep],
+                target=grade / 3.0,
+                weight=np.ones(len(cids)),
+                grade=grade,
+                first_at=[datetime.min] * len(cids),
+            )
+        )
+    return TrainingSet(
+        vacancy_ids=[v for p in parts for v in p.vacancy_ids],
+        candidate_ids=[c for p in parts for c in p.candidate_ids],
+        X=np.concatenate([p.X for p in parts]) if parts else np.zeros((0, len(FEATURES))),
+        target=np.concatenate([p.target for p in parts]) if parts else np.zeros(0),
+        weight=np.concatenate([p.weight for p in parts]) if parts else np.zeros(0),
+        grade=np.concatenate([p.grade for p in parts]) if parts else np.zeros(0, np.int64),
+        first_at=[t for p in parts for t in p.first_at],
+    )
+
+
+def per_vacancy(data: TrainingSet, scores: np.ndarray, metric: str = "ndcg@10") -> dict[str, float]:
+    """``metric`` of each vacancy with a graded candidate, for paired comparisons."""
+    run: dict[str, dict[str, float]] = {}
+    qrels: dict[str, dict[str, int]] = {}
+    rows = zip(data.vacancy_ids, data.candidate_ids, scores, data.grade, strict=True)
+    for vid, cid, score, grade in rows:
+        run.setdefault(vid, {})[cid] = float(score)
+        qrels.setdefault(vid, {})[cid] = int(grade)
+    return per_query(metric, run, qrels)
 
 
 def ranking_metrics(data: TrainingSet, scores: np.ndarray, k: int = 10) -> dict[str, float]:

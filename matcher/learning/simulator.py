@@ -32,6 +32,10 @@ EVERYDAY_CERTIFICATES = frozenset(
 )
 #: Distance assumed where either place is unknown (a typical commute within the kabupaten).
 UNKNOWN_DISTANCE_KM = 15.0
+#: Hidden utility at which a reviewing employer contacts a candidate who fits the program.
+CONTACT_AT = 1.6
+#: Interviews an employer holds beyond its openings.
+EXTRA_INTERVIEWS = 3
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,33 @@ class Simulation:
     week_of: dict[str, int] = field(default_factory=dict)
     #: (vacancy id, candidate id) → the hidden utility without noise, for tests and diagnosis
     utility: dict[tuple[str, str], float] = field(default_factory=dict)
+    world: _World | None = None
+
+    def judge(self, vacancy_id: str, candidate_ids: list[str]) -> dict[str, int]:
+        """The employer's own verdict on every given candidate, graded 0-3 like outcome labels.
+
+        The shown lists only ever hold the default ranking's top, and the employer looks at
+        them with a position bias, so outcomes on them judge any other ranking unfairly. Here
+        the employer looks at everyone, without noise, by the rules ``simulate`` plays: a
+        fitting candidate at or above the contact utility is wanted (1); the best of those, as
+        many as the interviews it would hold, are interviewed (2), and the best of all, as many
+        as its openings, hired (3).
+        """
+        if self.world is None:
+            raise ValueError("this simulation has no hidden world to judge with")
+        v = self.world.vacancies[vacancy_id]
+        wanted = []
+        grades = dict.fromkeys(candidate_ids, 0)
+        for cid in candidate_ids:
+            parts = self.world.parts(v, self.world.candidates[cid])
+            utility = sum(parts.values())
+            if parts["fit"] > 0.0 and utility >= CONTACT_AT:
+                wanted.append((utility, cid))
+        wanted.sort(reverse=True)
+        openings = _openings(v)
+        for rank, (_, cid) in enumerate(wanted):
+            grades[cid] = 3 if rank < openings else 2 if rank < openings + EXTRA_INTERVIEWS else 1
+        return grades
 
 
 def draw_tastes(employer_ids: list[str], rng: random.Random) -> dict[str, EmployerTaste]:
@@ -133,7 +164,7 @@ def simulate(
     tastes = draw_tastes(sorted({v.employer_id or "" for v in demo.vacancies}), rng)
     world = _World(demo, getattr(matcher, "gazetteer_", None) or Gazetteer.load(), tastes)
     begin = start or datetime.combine(demo.as_of, time(8), tzinfo=UTC) - timedelta(weeks=weeks)
-    sim = Simulation(events=[], tastes=tastes)
+    sim = Simulation(events=[], tastes=tastes, world=world)
     order = list(demo.vacancies)
     for v in order:
         sim.week_of[v.id] = rng.randrange(weeks)
@@ -170,7 +201,7 @@ def _play(
         if rng.random() < 1.0 / (1.0 + position / attention):  # lower down, looked at less
             reviewed.append((sum(parts.values()) + rng.gauss(0.0, noise), cid, parts))
     reviewed.sort(reverse=True)
-    openings = max(1, min(v.headcount or 1, 3))
+    openings = _openings(v)
     interviews = 0
     for utility, cid, parts in reviewed:
         if parts["fit"] == 0.0:
@@ -178,7 +209,7 @@ def _play(
                 reason = "education_mismatch" if rng.random() < 0.3 else "skill_mismatch"
                 event(cid, "rejected", 3, reason)
             continue
-        if utility >= 1.6 and interviews < openings + 3:
+        if utility >= CONTACT_AT and interviews < openings + EXTRA_INTERVIEWS:
             event(cid, "contacted", 2)
             if rng.random() < 0.1:
                 event(cid, "rejected", 5, "no_response")
@@ -194,6 +225,10 @@ def _play(
         shortfall = _shortfall(parts, world.tastes[v.employer_id or ""])
         if shortfall is not None and rng.random() < 0.6:
             event(cid, "rejected", 4, shortfall)
+
+
+def _openings(v: Vacancy) -> int:
+    return max(1, min(v.headcount or 1, 3))
 
 
 def _shortfall(parts: dict[str, float], taste: EmployerTaste) -> str | None:

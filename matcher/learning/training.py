@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
+
 from matcher.engine import Matcher
 from matcher.features import FEATURES
 from matcher.learning.dataset import TrainingSet, build_training_set, ranking_metrics, time_split
@@ -56,6 +58,40 @@ def fit_and_compare(
     learned = ranking_metrics(test, model.predict(test.X))
     default = ranking_metrics(test, WeightedScorer().score(test.X))
     return model, learned, default
+
+
+def relative_gain(learned: dict[str, float], default: dict[str, float]) -> float:
+    """Relative gain of the mean metric over the vacancies both have."""
+    keys = sorted(set(learned) & set(default))
+    base = float(np.mean([default[k] for k in keys]))
+    return float(np.mean([learned[k] for k in keys])) / base - 1.0 if base > 0 else 0.0
+
+
+def bootstrap_gain(
+    per_seed: list[tuple[dict[str, float], dict[str, float]]],
+    *,
+    n_resamples: int = 10_000,
+    seed: int = 2026,
+) -> tuple[float, float, float]:
+    """Pooled relative gain and its 95% percentile interval.
+
+    Held-out vacancies are pooled across seeds and resampled within each seed (stratified), so
+    every resample keeps each seed's share; learned and default stay paired per vacancy.
+    """
+    rng = np.random.default_rng(seed)
+    blocks = []
+    for learned, default in per_seed:
+        keys = sorted(set(learned) & set(default))
+        blocks.append(np.asarray([[learned[k], default[k]] for k in keys], dtype=np.float64))
+    pooled = np.concatenate(blocks)
+    point = pooled[:, 0].mean() / pooled[:, 1].mean() - 1.0
+    sums = np.zeros((n_resamples, 2))
+    for block in blocks:
+        idx = rng.integers(0, len(block), size=(n_resamples, len(block)))
+        sums += block[idx].sum(axis=1)
+    gains = sums[:, 0] / sums[:, 1] - 1.0
+    low, high = np.quantile(gains, [0.025, 0.975])
+    return float(point), float(low), float(high)
 
 
 def train_scorer(
