@@ -17,14 +17,8 @@ import pytest
 
 from matcher.encoder import load_pins, model_hash
 from matcher.errors import ArtifactError, ModelIntegrityError
-from matcher.onnx_encoder import (
-    ARTIFACT_FORMAT,
-    MANIFEST_FILE,
-    MODEL_FILE,
-    file_sha256,
-    read_manifest,
-    verify_artifact,
-)
+from matcher.onnx_encoder import read_manifest, verify_artifact
+from matcher.onnx_export import ARTIFACT_FORMAT, MANIFEST_FILE, MODEL_FILE, file_sha256
 
 REPO = Path(__file__).resolve().parent.parent
 REFERENCE = REPO / "models" / "minilm-onnx-int8" / "reference.json"
