@@ -61,8 +61,16 @@ DENSE_FLOOR, DENSE_CEIL = 0.15, 0.75
 class PairFeatures:
     values: dict[str, np.ndarray]  # each (n,) float32 in [0, 1]
     distance_km: np.ndarray  # NaN where either place is unknown
-    matched_skills: list[list[str]]
-    missing_skills: list[list[str]]
+    candidate_skills: Sequence[frozenset[str]]
+    vacancy_skills: Sequence[frozenset[str]]
+
+    # Named skills are wanted only for the k pairs a page explains, not for the whole pool
+    # scored to find them (a quarter of a query's time went into sorting them for every pair).
+    def matched_skills(self, i: int) -> list[str]:
+        return sorted(self.candidate_skills[i] & self.vacancy_skills[i])
+
+    def missing_skills(self, i: int) -> list[str]:
+        return sorted(self.vacancy_skills[i] - self.candidate_skills[i])
 
     def matrix(self) -> np.ndarray:
         return np.column_stack([self.values[name] for name in FEATURES]).astype(np.float32)
@@ -94,18 +102,15 @@ def program_fit(
     return fit
 
 
-def skill_overlap(
+def skill_coverage(
     candidate_skills: Sequence[frozenset[str]], vacancy_skills: Sequence[frozenset[str]]
-) -> tuple[np.ndarray, list[list[str]], list[list[str]]]:
+) -> np.ndarray:
+    """The share of the vacancy's skills the candidate has; 0.5 where it names none."""
     coverage = np.full(len(candidate_skills), 0.5, dtype=np.float32)
-    matched, missing = [], []
     for i, (have, need) in enumerate(zip(candidate_skills, vacancy_skills, strict=True)):
-        common = sorted(have & need)
-        matched.append(common)
-        missing.append(sorted(need - have))
         if need:  # a vacancy naming no skills stays at the neutral 0.5
-            coverage[i] = len(common) / len(need)
-    return coverage, matched, missing
+            coverage[i] = len(have & need) / len(need)
+    return coverage
 
 
 def certificate_match(
@@ -143,7 +148,7 @@ def compute(
     proximity = np.where(np.isnan(dist), 0.5, np.exp(-np.nan_to_num(dist) / COMMUTE_SCALE_KM))
     cosine = np.einsum("ij,ij->i", candidate_vectors, vacancy_vectors)
     dense = np.clip((cosine - DENSE_FLOOR) / (DENSE_CEIL - DENSE_FLOOR), 0.0, 1.0)
-    coverage, matched, missing = skill_overlap(candidate_skills, vacancy_skills)
+    coverage = skill_coverage(candidate_skills, vacancy_skills)
     need = v["min_exp_months"]
     experience = np.where(need > 0, np.minimum(c["exp_months"] / np.maximum(need, 1), 1.0), 1.0)
     salary = np.where(
@@ -164,6 +169,6 @@ def compute(
     return PairFeatures(
         values={k: np.asarray(x, dtype=np.float32) for k, x in values.items()},
         distance_km=dist,
-        matched_skills=matched,
-        missing_skills=missing,
+        candidate_skills=candidate_skills,
+        vacancy_skills=vacancy_skills,
     )
