@@ -3,6 +3,8 @@ that serves the learned scorer, and ``cocok model rollback`` back to the previou
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,8 @@ def cli_env(tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch) -> P
 
 
 def _record_simulated_outcomes(client: Any) -> tuple[str, int]:
-    demo = generate_demo(**DEMO)
+    # deadlines relative to today, so the vacancies are still open when the test runs
+    demo = generate_demo(**DEMO, as_of=datetime.now(UTC).date())
     for kind, records in (("candidates", demo.candidates), ("vacancies", demo.vacancies)):
         items = [r.model_dump(mode="json", exclude_none=True) for r in records]
         response = client.post(f"/v1/{kind}/batch", json={"items": items}, headers=ADMIN)
@@ -41,9 +44,10 @@ def _record_simulated_outcomes(client: Any) -> tuple[str, int]:
     for event in events:
         response = client.post("/v1/outcomes", json=event.to_json(), headers=ADMIN)
         assert response.status_code == 201, response.text
-    busiest = max(
-        {e.vacancy_id for e in events}, key=lambda v: sum(e.vacancy_id == v for e in events)
-    )
+    # the busiest vacancy that still has matches (ties broken by id, never by set order)
+    counts = Counter(e.vacancy_id for e in events)
+    ranked = sorted(counts, key=lambda v: (-counts[v], v))
+    busiest = next(v for v in ranked if _scores(client, v))
     return busiest, len(events)
 
 
