@@ -5,6 +5,8 @@ few records with known owners."""
 from __future__ import annotations
 
 import contextlib
+import io
+import logging
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,6 +25,7 @@ from svc_helpers import (
 )
 
 from service.config import Settings
+from service.logs import JsonFormatter
 from service.main import create_app
 
 
@@ -91,3 +94,17 @@ def world(client: TestClient, keys: dict[str, dict[str, str]]) -> dict[str, Any]
         response = client.put(f"/v1/{plural}/{body['id']}", json=body, headers=keys[who])
         assert response.status_code == 201, response.text
     return {"keys": keys}
+
+
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    """The service's JSON log lines, as an operator would read them."""
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("cocok")
+    logger.addHandler(handler)
+    try:
+        yield buffer
+    finally:
+        logger.removeHandler(handler)

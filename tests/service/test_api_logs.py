@@ -4,29 +4,11 @@ from __future__ import annotations
 
 import io
 import json
-import logging
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from svc_helpers import ADMIN, ADMIN_KEY, candidate_body, vacancy_body
 
-from service.logs import JsonFormatter
-
 PERSONAL = ("Siti Rahma", "081234567890", "siti@example.id", "3604010101010001")
-
-
-@pytest.fixture
-def log_lines() -> Iterator[io.StringIO]:
-    buffer = io.StringIO()
-    handler = logging.StreamHandler(buffer)
-    handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger("cocok")
-    logger.addHandler(handler)
-    try:
-        yield buffer
-    finally:
-        logger.removeHandler(handler)
 
 
 def test_logs_hold_no_personal_data(client: Any, log_lines: io.StringIO) -> None:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import io
 import json
-import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,26 +22,11 @@ from typer.testing import CliRunner
 from service.cli import app as cli
 from service.db.models import AuditRow, ChangeRow
 from service.db.repository import id_hash
-from service.logs import JsonFormatter
 
 PERSON: dict[str, Any] = {
     "name": "Wulan Sari Dewi",
     "contact": {"phone": "081298765432", "email": "wulan.sari@contoh.sch.id"},
 }
-
-
-@pytest.fixture
-def log_text() -> Iterator[io.StringIO]:
-    """The service's JSON log lines, as an operator would read them."""
-    buffer = io.StringIO()
-    handler = logging.StreamHandler(buffer)
-    handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger("cocok")
-    logger.addHandler(handler)
-    try:
-        yield buffer
-    finally:
-        logger.removeHandler(handler)
 
 
 @pytest.fixture
@@ -141,7 +125,7 @@ def test_minor_guardian_consent_withdrawn_is_gone_at_once(
 
 
 def test_erased_person_is_gone_everywhere_at_once(
-    client: TestClient, scene: dict[str, Any], log_text: io.StringIO
+    client: TestClient, scene: dict[str, Any], log_lines: io.StringIO
 ) -> None:
     keys = scene
     assert client.delete("/v1/candidates/c-w", headers=keys["bkk"]).status_code == 204
@@ -169,10 +153,10 @@ def test_erased_person_is_gone_everywhere_at_once(
     for value in ("c-w", PERSON["name"], *PERSON["contact"].values(), "Siti"):
         assert value not in flat
     # and the service's log line for the request holds the route template, never the id
-    lines = [json.loads(x) for x in log_text.getvalue().splitlines()]
+    lines = [json.loads(x) for x in log_lines.getvalue().splitlines()]
     deletes = [x for x in lines if x.get("method") == "DELETE"]
     assert deletes and all(x["route"] == "/v1/candidates/{record_id}" for x in deletes)
-    assert "c-w" not in log_text.getvalue()
+    assert "c-w" not in log_lines.getvalue()
 
 
 def test_erasure_reaches_the_index_snapshot(client: TestClient, scene: dict[str, Any]) -> None:

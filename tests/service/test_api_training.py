@@ -105,3 +105,13 @@ def test_train_refuses_without_enough_outcomes(client: Any, cli_env: Path) -> No
     assert result.exit_code == 1
     assert "belum cukup" in result.output
     assert not cli_env.exists() or not any(cli_env.iterdir())
+
+
+def test_the_engine_learns_from_the_outcomes_the_contract_accepts() -> None:
+    from typing import get_args
+
+    from matcher.learning.outcomes import REASONS, STATUSES
+    from service.api.schemas import OutcomeReason, OutcomeStatus
+
+    assert set(STATUSES) == set(get_args(OutcomeStatus))
+    assert set(REASONS) == set(get_args(OutcomeReason))
