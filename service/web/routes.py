@@ -15,85 +15,28 @@ from urllib.parse import quote
 from fastapi import APIRouter, FastAPI, Form, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from starlette.background import BackgroundTask
 
 from matcher.tabular import export_rows
 from service import matching, outcomes
-from service.auth import Principal
 from service.db import repository
 from service.problems import Problem
 from service.tabular_io import XLSX
 from service.web import accounts, charts, workspace
-from service.web.sessions import SessionCodec, WebSession, csrf_ok, load_secret, new_session
+from service.web.pages import (
+    HERE,
+    STATIC_URL,
+    SignInRequired,
+    check_csrf,
+    codec,
+    error_page,
+    gateway,
+    render,
+    staff,
+)
+from service.web.sessions import SessionCodec, load_secret, new_session
 
-HERE = Path(__file__).resolve().parent
-templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
-STATIC_URL = "/ruang-aset"
-
-
-class SignInRequired(Exception):
-    """No valid session: the page answers with a redirect to the sign-in form."""
-
-
-def _codec(request: Request) -> SessionCodec:
-    codec: SessionCodec = request.app.state.web_sessions
-    return codec
-
-
-def _render(
-    request: Request, name: str, context: dict[str, Any], status: int = 200
-) -> HTMLResponse:
-    session = getattr(request.state, "web_session", None) or _codec(request).read(request)
-    fresh = session is None
-    if session is None:
-        session = new_session(None)
-    response = templates.TemplateResponse(
-        request, name, {"csrf": session.csrf, **context}, status_code=status
-    )
-    if fresh:
-        _codec(request).write(response, session)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Referrer-Policy"] = "same-origin"
-    return response
-
-
-def _staff(request: Request, db: Any) -> tuple[accounts.StaffUserRow, Principal]:
-    session = _codec(request).read(request)
-    if session is None or session.user_id is None:
-        raise SignInRequired
-    user = accounts.get_user(db, session.user_id)
-    if user is None:
-        raise SignInRequired
-    request.state.web_session = session
-    return user, accounts.principal_for(user)
-
-
-def _check_csrf(request: Request, token: str | None) -> WebSession:
-    session = _codec(request).read(request)
-    if not csrf_ok(session, token):
-        raise Problem(403, "csrf", "Formulir kedaluwarsa atau tidak sah. Muat ulang halaman.")
-    assert session is not None
-    return session
-
-
-def _error_page(request: Request, user: Any, exc: Problem) -> HTMLResponse:
-    messages = {
-        404: "Data tidak ditemukan atau bukan wewenang Anda.",
-        403: "Anda tidak berwenang melakukan ini.",
-        503: "Indeks pencarian sedang dimuat. Coba lagi sebentar lagi.",
-    }
-    text = messages.get(exc.status, exc.detail)
-    return _render(request, "error.html", {"user": user, "message": text}, exc.status)
-
-
-def _gateway(request: Request) -> Any:
-    gateway = request.app.state.gateway
-    if gateway is None:
-        raise Problem(503, "not-ready", "index loading")
-    return gateway
 
 
 # -- signing in and out ----------------------------------------------------------------------
@@ -104,7 +47,7 @@ async def home() -> Response:
 
 @router.get("/masuk", response_class=HTMLResponse)
 def sign_in_form(request: Request) -> Response:
-    return _render(request, "masuk.html", {"user": None, "error": None})
+    return render(request, "masuk.html", {"user": None, "error": None})
 
 
 @router.post("/masuk", response_class=HTMLResponse)
@@ -115,14 +58,14 @@ def sign_in(
     csrf: str = Form(""),
 ) -> Response:
     try:
-        _check_csrf(request, csrf)
+        check_csrf(request, csrf)
     except Problem as exc:
-        return _render(request, "masuk.html", {"user": None, "error": exc.detail}, 403)
+        return render(request, "masuk.html", {"user": None, "error": exc.detail}, 403)
     with request.app.state.sessions() as db:
         user = accounts.authenticate(db, username, password)
         if user is None:
             db.rollback()
-            return _render(
+            return render(
                 request,
                 "masuk.html",
                 {"user": None, "error": "Nama pengguna atau kata sandi salah."},
@@ -131,15 +74,15 @@ def sign_in(
         repository.audit(db, f"staff_{user.id}", "staff.sign_in", "staff", str(user.id))
         db.commit()
         response = RedirectResponse("/ruang", status_code=303)
-        _codec(request).write(response, new_session(user.id))  # a fresh CSRF token too
+        codec(request).write(response, new_session(user.id))  # a fresh CSRF token too
         return response
 
 
 @router.post("/keluar")
 def sign_out(request: Request, csrf: str = Form("")) -> Response:
-    _check_csrf(request, csrf)
+    check_csrf(request, csrf)
     response = RedirectResponse("/masuk", status_code=303)
-    _codec(request).write(response, new_session(None))
+    codec(request).write(response, new_session(None))
     return response
 
 
@@ -147,14 +90,14 @@ def sign_out(request: Request, csrf: str = Form("")) -> Response:
 @router.get("/ruang", response_class=HTMLResponse)
 def dashboard(request: Request) -> Response:
     with request.app.state.sessions() as db:
-        user, p = _staff(request, db)
+        user, p = staff(request, db)
         try:
             if p.role == "bkk":
-                data = workspace.bkk_dashboard(_gateway(request), db, p)
-                return _render(request, "bkk_dasbor.html", {"user": user, **data})
+                data = workspace.bkk_dashboard(gateway(request), db, p)
+                return render(request, "bkk_dasbor.html", {"user": user, **data})
             if p.role == "employer":
                 vacancies = workspace.open_vacancies(db, p)
-                return _render(
+                return render(
                     request,
                     "perusahaan_dasbor.html",
                     {
@@ -165,7 +108,7 @@ def dashboard(request: Request) -> Response:
                 )
             report = workspace.admin_report(db)
         except Problem as exc:
-            return _error_page(request, user, exc)
+            return error_page(request, user, exc)
 
         def chart(title: str, key: str, names: tuple[str, ...]) -> Any:
             rows = report[key]
@@ -175,7 +118,7 @@ def dashboard(request: Request) -> Response:
             ]
             return charts.bar_chart(title, labels, series)
 
-        return _render(
+        return render(
             request,
             "admin_dasbor.html",
             {
@@ -196,14 +139,14 @@ def dashboard(request: Request) -> Response:
 @router.get("/ruang/lowongan/{vacancy_id}", response_class=HTMLResponse)
 def vacancy(request: Request, vacancy_id: str) -> Response:
     with request.app.state.sessions() as db:
-        user, p = _staff(request, db)
+        user, p = staff(request, db)
         try:
             page = workspace.vacancy_page(
-                _gateway(request), db, p, vacancy_id, request.app.state.settings.k_max
+                gateway(request), db, p, vacancy_id, request.app.state.settings.k_max
             )
         except Problem as exc:
-            return _error_page(request, user, exc)
-        return _render(
+            return error_page(request, user, exc)
+        return render(
             request,
             "lowongan.html",
             {
@@ -225,9 +168,9 @@ def set_status(
     csrf: str = Form(""),
 ) -> Response:
     with request.app.state.sessions() as db:
-        user, p = _staff(request, db)
+        user, p = staff(request, db)
         try:
-            _check_csrf(request, csrf)
+            check_csrf(request, csrf)
             if status not in workspace.PIPELINE:
                 raise Problem(422, "validation", "Status tidak dikenal.")
             if status == "rejected" and reason not in workspace.REJECT_REASONS:
@@ -242,7 +185,7 @@ def set_status(
                 None,
             )
         except Problem as exc:
-            return _error_page(request, user, exc)
+            return error_page(request, user, exc)
     target = f"/ruang/lowongan/{quote(vacancy_id, safe='')}#daftar-pendek"
     return RedirectResponse(target, status_code=303)
 
@@ -250,13 +193,13 @@ def set_status(
 @router.get("/ruang/lowongan/{vacancy_id}/ekspor.xlsx")
 def export_shortlist(request: Request, vacancy_id: str) -> Response:
     with request.app.state.sessions() as db:
-        user, p = _staff(request, db)
+        user, p = staff(request, db)
         try:
             page = workspace.vacancy_page(
-                _gateway(request), db, p, vacancy_id, request.app.state.settings.k_max
+                gateway(request), db, p, vacancy_id, request.app.state.settings.k_max
             )
         except Problem as exc:
-            return _error_page(request, user, exc)
+            return error_page(request, user, exc)
         rows = workspace.shortlist_rows(page)
         repository.audit(db, p.key_id, "shortlist.export", "vacancy", vacancy_id, str(len(rows)))
         db.commit()
@@ -276,13 +219,13 @@ def export_shortlist(request: Request, vacancy_id: str) -> Response:
 @router.get("/ruang/kandidat/{candidate_id}", response_class=HTMLResponse)
 def candidate(request: Request, candidate_id: str) -> Response:
     with request.app.state.sessions() as db:
-        user, p = _staff(request, db)
+        user, p = staff(request, db)
         try:
             found = matching.vacancies_for_candidate(
-                _gateway(request), db, p, candidate_id, 10, request.app.state.settings.k_max
+                gateway(request), db, p, candidate_id, 10, request.app.state.settings.k_max
             )
         except Problem as exc:
-            return _error_page(request, user, exc)
+            return error_page(request, user, exc)
         row = repository.get_row(db, "candidate", candidate_id)
         vac_rows = repository.get_rows(db, "vacancy", [i["vacancy_id"] for i in found["items"]])
         items = []
@@ -291,7 +234,7 @@ def candidate(request: Request, candidate_id: str) -> Response:
             vrow = vac_rows.get(item["vacancy_id"])
             title = vrow.data.get("title", item["vacancy_id"]) if vrow else item["vacancy_id"]
             items.append({**item, "title": title, "fits": fits, "gaps": gaps})
-        return _render(
+        return render(
             request,
             "kandidat.html",
             {"user": user, "candidate": row.data if row else {}, "items": items},
