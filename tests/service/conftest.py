@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from svc_helpers import (
     ADMIN,
+    STAFF_PASSWORD,
     CountingEncoder,
     candidate_body,
     make_settings,
@@ -27,6 +28,7 @@ from svc_helpers import (
 from service.config import Settings
 from service.logs import JsonFormatter
 from service.main import create_app
+from service.web import accounts
 
 
 @pytest.fixture
@@ -108,3 +110,19 @@ def log_lines() -> Iterator[io.StringIO]:
         yield buffer
     finally:
         logger.removeHandler(handler)
+
+
+@pytest.fixture
+def staff(client: TestClient, world: dict[str, Any]) -> dict[str, str]:
+    """One account per role and scope: bkk (S1), bkk_b (S2), employer (E1), admin."""
+    plan = {
+        "bkk": ("bkk", {"school_id": "S1"}),
+        "bkk_b": ("bkk", {"school_id": "S2"}),
+        "employer": ("employer", {"employer_id": "E1"}),
+        "admin": ("admin", {}),
+    }
+    with client.app.state.sessions() as db:  # type: ignore[attr-defined]
+        for name, (role, scope) in plan.items():
+            accounts.create_user(db, f"u-{name}", STAFF_PASSWORD, role, **scope)
+        db.commit()
+    return {name: f"u-{name}" for name in plan}

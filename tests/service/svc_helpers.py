@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -101,3 +102,25 @@ def candidate_body(record_id: str, **overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+#: the password every test staff account gets
+STAFF_PASSWORD = "kata-sandi-rahasia"
+
+
+def csrf_token(client: TestClient, path: str = "/masuk") -> str:
+    page = client.get(path)
+    assert page.status_code == 200, page.text
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found, "every form carries a CSRF token"
+    return found.group(1)
+
+
+def sign_in(client: TestClient, username: str, password: str = STAFF_PASSWORD) -> Any:
+    client.cookies.clear()
+    token = csrf_token(client)
+    return client.post(
+        "/masuk",
+        data={"username": username, "password": password, "csrf": token},
+        follow_redirects=False,
+    )

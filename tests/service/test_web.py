@@ -7,50 +7,15 @@ import re
 from typing import Any
 
 import openpyxl
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from svc_helpers import candidate_body
+from svc_helpers import STAFF_PASSWORD, candidate_body, csrf_token, sign_in
 
 from service.db.models import OutcomeRow
 from service.web import accounts
 from service.web.sessions import COOKIE
 
-PASSWORD = "kata-sandi-rahasia"
-
-
-@pytest.fixture
-def staff(client: TestClient, world: dict[str, Any]) -> dict[str, str]:
-    """One account per role and scope: bkk (S1), bkk_b (S2), employer (E1), admin."""
-    plan = {
-        "bkk": ("bkk", {"school_id": "S1"}),
-        "bkk_b": ("bkk", {"school_id": "S2"}),
-        "employer": ("employer", {"employer_id": "E1"}),
-        "admin": ("admin", {}),
-    }
-    with client.app.state.sessions() as db:  # type: ignore[attr-defined]
-        for name, (role, scope) in plan.items():
-            accounts.create_user(db, f"u-{name}", PASSWORD, role, **scope)
-        db.commit()
-    return {name: f"u-{name}" for name in plan}
-
-
-def _csrf(client: TestClient, path: str = "/masuk") -> str:
-    page = client.get(path)
-    assert page.status_code == 200, page.text
-    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert found, "every form carries a CSRF token"
-    return found.group(1)
-
-
-def _sign_in(client: TestClient, username: str, password: str = PASSWORD) -> Any:
-    client.cookies.clear()
-    token = _csrf(client)
-    return client.post(
-        "/masuk",
-        data={"username": username, "password": password, "csrf": token},
-        follow_redirects=False,
-    )
+PASSWORD = STAFF_PASSWORD
 
 
 def _outcomes(client: TestClient) -> list[tuple[str, str, str]]:
@@ -68,12 +33,12 @@ def test_pages_need_a_session(client: TestClient) -> None:
 def test_sign_in_sets_a_protected_session_and_sign_out_ends_it(
     client: TestClient, staff: dict[str, str]
 ) -> None:
-    wrong = _sign_in(client, staff["bkk"], "bukan-sandinya")
+    wrong = sign_in(client, staff["bkk"], "bukan-sandinya")
     assert wrong.status_code == 401 and "salah" in wrong.text
-    unknown = _sign_in(client, "tidak-ada", PASSWORD)
+    unknown = sign_in(client, "tidak-ada", PASSWORD)
     assert unknown.status_code == 401
 
-    ok = _sign_in(client, staff["bkk"])
+    ok = sign_in(client, staff["bkk"])
     assert ok.status_code == 303 and ok.headers["location"] == "/ruang"
     cookie = ok.headers["set-cookie"]
     assert cookie.startswith(f"{COOKIE}=") and "HttpOnly" in cookie
@@ -90,7 +55,7 @@ def test_sign_in_sets_a_protected_session_and_sign_out_ends_it(
 
 
 def test_a_tampered_cookie_is_no_session(client: TestClient, staff: dict[str, str]) -> None:
-    assert _sign_in(client, staff["admin"]).status_code == 303
+    assert sign_in(client, staff["admin"]).status_code == 303
     value = client.cookies[COOKIE]
     client.cookies.clear()
     client.cookies.set(COOKIE, value[:-2] + ("AA" if not value.endswith("AA") else "BB"))
@@ -106,19 +71,19 @@ def test_posts_without_the_session_csrf_token_change_nothing(
     assert no_token.status_code == 403
     assert client.get("/ruang", follow_redirects=False).status_code == 303  # not signed in
 
-    assert _sign_in(client, staff["bkk"]).status_code == 303
+    assert sign_in(client, staff["bkk"]).status_code == 303
     url = "/ruang/lowongan/v-a/kandidat/c-a/status"
     for data in ({"status": "shortlisted"}, {"status": "shortlisted", "csrf": "palsu"}):
         response = client.post(url, data=data, follow_redirects=False)
         assert response.status_code == 403
     # a token from another (signed-out) session is not this session's token
     other = TestClient(client.app)
-    stale = _csrf(other)
+    stale = csrf_token(other)
     response = client.post(url, data={"status": "shortlisted", "csrf": stale})
     assert response.status_code == 403
     assert _outcomes(client) == []
 
-    token = _csrf(client, "/ruang/lowongan/v-a")
+    token = csrf_token(client, "/ruang/lowongan/v-a")
     done = client.post(url, data={"status": "shortlisted", "csrf": token}, follow_redirects=False)
     assert done.status_code == 303
     assert _outcomes(client) == [("v-a", "c-a", "shortlisted")]
@@ -127,7 +92,7 @@ def test_posts_without_the_session_csrf_token_change_nothing(
 def test_a_bkk_sees_only_its_own_school_through_the_pages(
     client: TestClient, staff: dict[str, str]
 ) -> None:
-    assert _sign_in(client, staff["bkk"]).status_code == 303
+    assert sign_in(client, staff["bkk"]).status_code == 303
     assert client.get("/ruang/kandidat/c-a").status_code == 200
     hidden = client.get("/ruang/kandidat/c-b")
     assert hidden.status_code == 404 and "Siti" not in hidden.text
@@ -136,14 +101,14 @@ def test_a_bkk_sees_only_its_own_school_through_the_pages(
     assert page.status_code == 200
     assert 'data-kandidat="c-a"' in page.text and 'data-kandidat="c-b"' not in page.text
     # recording an outcome for school B's student answers 404, as over the API
-    token = _csrf(client, "/ruang/lowongan/v-a")
+    token = csrf_token(client, "/ruang/lowongan/v-a")
     response = client.post(
         "/ruang/lowongan/v-a/kandidat/c-b/status", data={"status": "shortlisted", "csrf": token}
     )
     assert response.status_code == 404
     assert _outcomes(client) == []
 
-    assert _sign_in(client, staff["bkk_b"]).status_code == 303
+    assert sign_in(client, staff["bkk_b"]).status_code == 303
     assert client.get("/ruang/kandidat/c-a").status_code == 404
     assert client.get("/ruang/kandidat/c-b").status_code == 200
 
@@ -154,7 +119,7 @@ def test_an_employer_sees_its_own_vacancies_and_consenting_people_only(
     # a second S1 student who did not consent to be shared
     body = candidate_body("c-private", consent={"share_with_employers": False})
     assert client.put("/v1/candidates/c-private", json=body, headers=keys["bkk"]).status_code == 201
-    assert _sign_in(client, staff["employer"]).status_code == 303
+    assert sign_in(client, staff["employer"]).status_code == 303
     home = client.get("/ruang")
     assert "/ruang/lowongan/v-a" in home.text and "/ruang/lowongan/v-b" not in home.text
     assert client.get("/ruang/lowongan/v-b").status_code == 404
@@ -172,8 +137,8 @@ def test_the_shortlist_export_is_formula_safe(
 ) -> None:
     body = candidate_body("c-evil", name='=HYPERLINK("http://x.invalid","klik")')
     assert client.put("/v1/candidates/c-evil", json=body, headers=keys["bkk"]).status_code == 201
-    assert _sign_in(client, staff["bkk"]).status_code == 303
-    token = _csrf(client, "/ruang/lowongan/v-a")
+    assert sign_in(client, staff["bkk"]).status_code == 303
+    token = csrf_token(client, "/ruang/lowongan/v-a")
     for cid in ("c-evil", "c-a"):
         response = client.post(
             f"/ruang/lowongan/v-a/kandidat/{cid}/status",
@@ -202,10 +167,10 @@ def test_the_shortlist_export_is_formula_safe(
 
 
 def test_the_admin_sees_svg_charts(client: TestClient, staff: dict[str, str]) -> None:
-    assert _sign_in(client, staff["bkk"]).status_code == 303
-    token = _csrf(client, "/ruang/lowongan/v-a")
+    assert sign_in(client, staff["bkk"]).status_code == 303
+    token = csrf_token(client, "/ruang/lowongan/v-a")
     client.post("/ruang/lowongan/v-a/kandidat/c-a/status", data={"status": "hired", "csrf": token})
-    assert _sign_in(client, staff["admin"]).status_code == 303
+    assert sign_in(client, staff["admin"]).status_code == 303
     page = client.get("/ruang")
     assert page.status_code == 200
     assert page.text.count("<svg") == 3 and 'class="batang"' in page.text
