@@ -61,7 +61,6 @@ def prepare(data_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
     """Store the demo records and keys; return the plan the locustfile reads."""
     from sqlalchemy import select
 
-    from matcher.demo import generate_demo
     from service import auth
     from service.db.models import CandidateRow, VacancyRow
     from service.db.session import build_engine, session_factory, upgrade
@@ -101,14 +100,13 @@ def prepare(data_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
                     auth.create_key(session, "employer", employer_id=employer)[1]
                 )
         session.commit()
-        # the same demo records as stored, for the portal's upserts (an update, not a create)
-        demo = generate_demo(
-            seed=args.seed,
-            n_schools=n_schools,
-            n_candidates=min(args.candidates, 200),
-            n_vacancies=0,
-            as_of=datetime.now(UTC).date(),
-        )
+        # the portal's upserts rewrite records it already stored: the stored body with a new
+        # summary, so the update re-embeds without moving the person out of any caller's scope
+        # (regenerated demo bodies differ in school and status, which made officers' reads 404)
+        bodies = [
+            {**r.data, "summary": f"{r.data.get('summary') or ''} Diperbarui oleh portal.".strip()}
+            for r in seeking[:200]
+        ]
         plan: dict[str, Any] = {
             "keys": keys,
             "n_candidates": len(candidates),
@@ -116,9 +114,7 @@ def prepare(data_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
             "seeking_candidates": [r.id for r in seeking],
             "bkk_candidates": [r.id for r in seeking if r.school_id == school],
             "employer_vacancies": [r.id for r in open_v if r.employer_id == employer],
-            "candidate_bodies": [
-                c.model_dump(mode="json", exclude_none=True) for c in demo.candidates
-            ],
+            "candidate_bodies": bodies,
         }
     db.dispose()
     plan["counts"] = {
@@ -170,9 +166,27 @@ class RssSampler:
     def sample(self) -> float:
         rss = self.process.memory_info().rss / 2**20
         self.samples.append(
-            {"t_s": round(time.monotonic() - self._started, 1), "phase": self.phase, "rss_mb": rss}
+            {
+                "t_s": round(time.monotonic() - self._started, 1),
+                "phase": self.phase,
+                "rss_mb": rss,
+                **self._split(),
+            }
         )
         return rss
+
+    def _split(self) -> dict[str, float]:
+        """Anonymous (heap) vs file-backed resident memory: only the first can be a leak."""
+        try:
+            lines = Path(f"/proc/{self.process.pid}/status").read_text().splitlines()
+        except OSError:
+            return {}
+        fields = {"RssAnon:": "anon_mb", "RssFile:": "file_mb"}
+        return {
+            fields[parts[0]]: int(parts[1]) / 1024
+            for parts in (line.split() for line in lines)
+            if parts and parts[0] in fields
+        }
 
     def _run(self) -> None:
         while not self._stop.wait(RSS_EVERY_S):
