@@ -74,6 +74,7 @@ def serve(
 
     from service.engine_gateway import BackendUnavailable, vector_backend
     from service.main import create_app
+    from service.memory import cap_malloc_arenas
 
     settings = Settings()
     try:
@@ -82,6 +83,7 @@ def serve(
         err.print(f"[red]{exc}[/red]", highlight=False)
         raise typer.Exit(2) from None
     _check_encoder_pins(settings)
+    cap_malloc_arenas(settings.malloc_arenas)  # before uvicorn starts its worker threads
     console.print(
         f"Layanan berjalan di http://{host}:{port} (dokumentasi API: /docs). Ctrl+C untuk berhenti."
     )

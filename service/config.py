@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     #: seconds between looks for changes written by another process (the CLI, a second worker)
     sync_interval_s: float = Field(default=2.0, gt=0)
     snapshots_kept: int = Field(default=2, ge=1)
+    #: glibc malloc arenas for ``cocok serve`` (service/memory.py); 0 leaves glibc's default
+    malloc_arenas: int = Field(default=2, ge=0)
     log_level: str = "INFO"
     #: signs the staff workspace's session cookies; unset: generated once into ``data_dir``
     session_secret: SecretStr | None = None
