@@ -27,6 +27,12 @@ class _TooLarge(Exception):
     pass
 
 
+#: the multipart wrapping around a file posted from the workspace's import form: the page itself
+#: checks the file against the upload cap and explains a refusal in Indonesian
+FORM_OVERHEAD = 64 * 1024
+WORKSPACE_PREFIXES = ("/ruang", "/masuk", "/keluar")
+
+
 class ServiceMiddleware:
     def __init__(self, app: ASGIApp, *, metrics: Metrics, max_body: int, max_upload: int) -> None:
         self.app = app
@@ -43,7 +49,7 @@ class ServiceMiddleware:
         request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
         scope.setdefault("state", {})["request_id"] = request_id
-        limit = self.max_upload if scope["path"].endswith("/import") else self.max_body
+        limit = self._limit(scope["path"])
         started = time.perf_counter()
         status = 500
         response_started = False
@@ -93,14 +99,14 @@ class ServiceMiddleware:
         try:
             length = headers.get("content-length")
             if length is not None and length.isdigit() and int(length) > limit:
-                await self._too_large(send_wrapper, limit)
+                await self._too_large(send_wrapper, limit, scope["path"])
             else:
                 try:
                     await self.app(scope, receive_wrapper, send_wrapper)
                 except _TooLarge:
                     if response_started:
                         raise
-                    await self._too_large(send_wrapper, limit)
+                    await self._too_large(send_wrapper, limit, scope["path"])
                 except Exception as exc:
                     # logged here, by type and frames only: the message may quote a record, and
                     # re-raising would let the server log it verbatim
@@ -130,7 +136,35 @@ class ServiceMiddleware:
             )
             request_id_var.reset(token)
 
-    async def _too_large(self, send: Send, limit: int) -> None:
+    def _limit(self, path: str) -> int:
+        """Spreadsheet uploads get the upload cap; every other body the smaller one."""
+        if path.endswith("/import"):
+            return self.max_upload
+        if path == "/ruang/impor":
+            return self.max_upload + FORM_OVERHEAD
+        return self.max_body
+
+    async def _too_large(self, send: Send, limit: int, path: str) -> None:
+        if path.startswith(WORKSPACE_PREFIXES):  # staff in a browser read Indonesian, not JSON
+            mb = max(1, round(limit / 2**20))
+            page = (
+                '<!doctype html><html lang="id"><meta charset="utf-8"><title>Terlalu besar</title>'
+                f"<p>Kiriman terlalu besar (maksimal sekitar {mb} MB). Tidak ada data yang"
+                " disimpan. Pecah berkas menjadi beberapa bagian lalu kirim lagi.</p>"
+                '<p><a href="/ruang">Kembali ke beranda</a></p></html>'
+            ).encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 413,
+                    "headers": [
+                        (b"content-type", b"text/html; charset=utf-8"),
+                        (b"content-length", str(len(page)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": page})
+            return
         body = problem_body(413, "too-large", f"The request body exceeds {limit} bytes.")
         await self._send_problem(send, body)
 

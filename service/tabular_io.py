@@ -52,7 +52,11 @@ def import_upload(
     filename: str,
     settings: Settings,
 ) -> dict[str, Any]:
-    """Parse, report every bad row, store the good ones; ``{"upserted", "errors": [{row,...}]}``."""
+    """Parse, report every bad row, store the good ones; ``{"upserted", "errors": [{row,...}]}``.
+
+    A row is refused whether the file or the caller's scope rejects it (a BKK key's row for
+    another school), and either way its error names the spreadsheet row.
+    """
     if len(data) > settings.max_upload_bytes:
         raise Problem(413, "too-large", f"The file exceeds {settings.max_upload_bytes} bytes.")
     from matcher import tabular
@@ -72,7 +76,10 @@ def import_upload(
         chunk = items[start : start + settings.max_batch]
         batch = records.put_batch(gateway, session, p, kind, chunk, settings.max_batch)
         upserted += batch.upserted
-        errors.extend({"row": None, "id": e["id"], "errors": e["errors"]} for e in batch.errors)
+        errors.extend(
+            {"row": result.rows[start + e["index"]], "id": e["id"], "errors": e["errors"]}
+            for e in batch.errors
+        )
     return {"upserted": upserted, "errors": errors, "ignored_columns": result.ignored_columns}
 
 

@@ -38,11 +38,16 @@ class RowError:
 
 @dataclass
 class ImportResult:
-    """Valid records (in file order), rejected rows, and headers that were not understood."""
+    """Valid records (in file order), rejected rows, and headers that were not understood.
+
+    ``rows`` holds the spreadsheet row of each record (parallel to ``records``), so a record that
+    a later step refuses (e.g. outside the caller's school) can still be reported by its row.
+    """
 
     records: list[Candidate | Vacancy] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -126,6 +131,7 @@ def _import(
             continue
         first_seen[record.id] = row_no
         result.records.append(record)
+        result.rows.append(row_no)
     return result
 
 
