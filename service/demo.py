@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from service import auth
+from service import auth, demo_trainings
 from service.db import repository
 from service.db.models import ApiKeyRow
 
@@ -70,6 +70,7 @@ def load_demo(
             repository.upsert(session, candidate, "portal:demo")
         for vacancy in data.vacancies:
             repository.upsert(session, vacancy, "portal:demo")
+    demo_trainings.seed(session, date.today())  # example BLK/LPK trainings, once
     _revoke_previous(session)
     school_id = data.schools[0].id
     employer_id = data.employers[0].id

@@ -145,3 +145,25 @@ class StaffUserRow(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class TrainingRow(Base):
+    """A training programme (BLK, LPK, BBPLK) the labour office registered.
+
+    ``skills`` holds canonical taxonomy skill keys where the typed skill resolved, and the typed
+    text otherwise, so a suggestion compares keys the engine knows and nothing typed is lost.
+    """
+
+    __tablename__ = "trainings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    provider: Mapped[str] = mapped_column(String(200))
+    provider_kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300))
+    skills: Mapped[list[str]] = mapped_column(JSON)
+    kecamatan_code: Mapped[str | None] = mapped_column(String(16))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    quota: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
