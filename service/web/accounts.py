@@ -8,6 +8,7 @@ pages exactly as it does to the API.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, cast
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from service.auth import Principal
 from service.db.models import StaffUserRow
+from service.web.sessions import as_utc
 
 StaffRole = Literal["bkk", "employer", "admin"]
 STAFF_ROLES: tuple[StaffRole, ...] = ("bkk", "employer", "admin")
@@ -84,11 +86,21 @@ def set_password(session: Session, username: str, password: str) -> bool:
     return True
 
 
-def authenticate(session: Session, username: str, password: str) -> StaffUserRow | None:
-    """The active account these credentials open, or ``None`` (same cost either way)."""
-    row = session.scalar(
-        select(StaffUserRow).where(StaffUserRow.username == username.strip().lower())
-    )
+@dataclass(frozen=True)
+class SignedIn:
+    """An opened account and when it was last opened before now (``None``: the first time)."""
+
+    user: StaffUserRow
+    previous_visit: datetime | None
+
+
+def sign_in(session: Session, username: str, password: str) -> SignedIn | None:
+    """Open an account (the caller commits); ``None`` for any wrong input, at the same cost.
+
+    The previous ``last_login_at`` is handed back before it is overwritten, so the dashboard can
+    show what changed since then without a column of its own.
+    """
+    row = session.scalar(select(StaffUserRow).where(StaffUserRow.username == normal(username)))
     try:
         _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
@@ -97,8 +109,20 @@ def authenticate(session: Session, username: str, password: str) -> StaffUserRow
         return None
     if _hasher.check_needs_rehash(row.password_hash):
         row.password_hash = _hasher.hash(password)
+    previous = as_utc(row.last_login_at) if row.last_login_at else None
     row.last_login_at = datetime.now(UTC)
-    return row
+    return SignedIn(row, previous)
+
+
+def authenticate(session: Session, username: str, password: str) -> StaffUserRow | None:
+    """The active account these credentials open, or ``None`` (same cost either way)."""
+    found = sign_in(session, username, password)
+    return found.user if found else None
+
+
+def normal(username: str) -> str:
+    """The form a username is stored and compared (and throttled) in."""
+    return username.strip().lower()
 
 
 def get_user(session: Session, user_id: int) -> StaffUserRow | None:

@@ -73,7 +73,8 @@ def error_page(request: Request, user: Any, exc: Problem) -> HTMLResponse:
         403: "Anda tidak berwenang melakukan ini.",
         503: "Indeks pencarian sedang dimuat. Coba lagi sebentar lagi.",
     }
-    text = messages.get(exc.status, exc.detail)
+    # a stale form is the one refusal staff can fix themselves, so it keeps its own wording
+    text = exc.detail if exc.slug == "csrf" else messages.get(exc.status, exc.detail)
     return render(request, "error.html", {"user": user, "message": text}, exc.status)
 
 

@@ -1,9 +1,10 @@
 """Signed session cookies and per-session CSRF tokens for the staff workspace.
 
-The cookie holds only the account id, a CSRF token and the sign-in time, signed (not encrypted)
-with ``COCOK_SESSION_SECRET``; the account is re-read on every request, so a deactivated account
-loses access at once. When no secret is configured one is generated and kept in the data dir
-(mode 0600) so sessions survive a restart.
+The cookie holds only the account id, a CSRF token and the time of the account's previous
+sign-in (so the dashboard can show what is new since then without a column for it), signed (not
+encrypted) with ``COCOK_SESSION_SECRET``; the account is re-read on every request, so a
+deactivated account loses access at once. When no secret is configured one is generated and kept
+in the data dir (mode 0600) so sessions survive a restart.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hmac
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +52,8 @@ def load_secret(settings: Settings) -> str:
 class WebSession:
     user_id: int | None
     csrf: str
+    #: when this account last signed in before this session began; ``None``: never (first visit)
+    previous_visit: datetime | None = None
 
 
 class SessionCodec:
@@ -70,10 +74,17 @@ class SessionCodec:
         if not isinstance(data, dict) or not isinstance(data.get("csrf"), str):
             return None
         uid = data.get("uid")
-        return WebSession(uid if isinstance(uid, int) else None, data["csrf"])
+        return WebSession(uid if isinstance(uid, int) else None, data["csrf"], _instant(data))
 
     def write(self, response: Response, session: WebSession) -> None:
-        value = self._serializer.dumps({"uid": session.user_id, "csrf": session.csrf})
+        prev = session.previous_visit
+        value = self._serializer.dumps(
+            {
+                "uid": session.user_id,
+                "csrf": session.csrf,
+                "prev": as_utc(prev).isoformat() if prev else None,
+            }
+        )
         response.set_cookie(
             COOKIE,
             value,
@@ -88,9 +99,26 @@ class SessionCodec:
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax")
 
 
-def new_session(user_id: int | None) -> WebSession:
+def new_session(user_id: int | None, previous_visit: datetime | None = None) -> WebSession:
     """A fresh token on every sign-in and sign-out, so a token seen before sign-in is useless."""
-    return WebSession(user_id, secrets.token_urlsafe(32))
+    return WebSession(user_id, secrets.token_urlsafe(32), previous_visit)
+
+
+def _instant(data: dict[str, Any]) -> datetime | None:
+    """The stored previous visit, always timezone-aware (UTC)."""
+    raw = data.get("prev")
+    if not isinstance(raw, str):
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return as_utc(value)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Aware UTC; a naive value is UTC already (SQLite hands back stored instants without zone)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def csrf_ok(session: WebSession | None, submitted: str | None) -> bool:

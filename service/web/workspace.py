@@ -7,15 +7,15 @@ their answers with the stored records into what a page needs.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from matcher.errors import UnknownRecordError
 from matcher.geo import Gazetteer
 from matcher.reasons import is_gap
 from matcher.records import Candidate, Vacancy
@@ -25,6 +25,7 @@ from service.auth import Principal
 from service.db import repository
 from service.db.models import CandidateRow, OutcomeRow, VacancyRow
 from service.engine_gateway import EngineGateway
+from service.web.sessions import as_utc
 
 #: the pipeline a BKK officer works through, in the contract's outcome statuses
 PIPELINE: dict[str, str] = {
@@ -175,28 +176,68 @@ def open_vacancies(session: Session, p: Principal, limit: int = 200) -> list[Vac
     return [r for r in rows if isinstance(r, VacancyRow)]
 
 
-def bkk_dashboard(gateway: EngineGateway, session: Session, p: Principal) -> dict[str, Any]:
+def bkk_dashboard(
+    gateway: EngineGateway, session: Session, p: Principal, since: datetime | None = None
+) -> dict[str, Any]:
     """Open vacancies ranked by how many of this school's people are in their overall top list.
 
     The count looks at everyone's ranking (so it says how competitive the school's people are)
-    but names and counts only the school's own people.
+    but names and counts only the school's own people. ``new`` holds those of them created or
+    changed after ``since`` (the previous visit), from the same ranking: no second engine query.
     """
     today = repository.today()
     vacancies = open_vacancies(session, p)
     school = p.school_id
     session.commit()  # end the read transaction before waiting on the engine (see matching)
+    ranked: dict[str, list[str]] = {}
+    for row in vacancies:
+        try:
+            matches = gateway.recommend_candidates(row.id, DASHBOARD_DEPTH, as_of=today)
+        except UnknownRecordError:  # stored, not yet in the engine (the next sync adds it)
+            matches = []
+        ranked[row.id] = [m.candidate_id for m in matches]
+    named = sorted({c for ids in ranked.values() for c in ids})
+    own = set(
+        session.scalars(
+            select(CandidateRow.id).where(
+                CandidateRow.id.in_(named), CandidateRow.school_id == school
+            )
+        )
+    )
+    session.commit()
     fits: list[tuple[VacancyRow, int]] = []
     for row in vacancies:
-        matches = gateway.recommend_candidates(row.id, DASHBOARD_DEPTH, as_of=today)
-        ids = [m.candidate_id for m in matches]
-        own = repository.get_rows(session, "candidate", ids)
-        count = sum(
-            1 for r in own.values() if isinstance(r, CandidateRow) and r.school_id == school
-        )
+        count = sum(1 for cid in ranked[row.id] if cid in own)
         if count:
             fits.append((row, count))
     fits.sort(key=lambda pair: (-pair[1], pair[0].id))
-    return {"fits": fits, "placements": placements_this_month(session, p)}
+    new = [pair for pair in fits if since is not None and changed_since(pair[0], since)]
+    return {
+        "fits": fits,
+        "new": new,
+        "since": since,
+        "placements": placements_this_month(session, p),
+    }
+
+
+#: Kabupaten Serang keeps Western Indonesian Time (UTC+7, no daylight saving)
+WIB = timezone(timedelta(hours=7), "WIB")
+MONTH_NAMES = (
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+)  # fmt: skip
+
+
+def wib(moment: datetime) -> str:
+    """'3 Maret 2025 pukul 14.05 WIB': how staff in Serang read a time."""
+    local = as_utc(moment).astimezone(WIB)
+    return f"{local.day} {MONTH_NAMES[local.month - 1]} {local.year} pukul {local:%H.%M} WIB"
+
+
+def changed_since(row: VacancyRow, since: datetime) -> bool:
+    """Whether a vacancy was posted or changed after ``since``."""
+    latest = max(as_utc(row.created_at), as_utc(row.updated_at or row.created_at))
+    return latest > as_utc(since)
 
 
 def placements_this_month(session: Session, p: Principal) -> int:
@@ -219,38 +260,3 @@ def program_of(major: str | None) -> str | None:
     if not found:
         return None
     return tax.programs[found[0][0]].name
-
-
-def admin_report(session: Session) -> dict[str, list[tuple[str, float, float]]]:
-    """Placements (hired) by kecamatan and by program; open demand vs seeking supply by program."""
-    hired = select(OutcomeRow.candidate_id).where(OutcomeRow.status == "hired").distinct()
-    people = session.execute(
-        select(CandidateRow.kecamatan_code, CandidateRow.major).where(CandidateRow.id.in_(hired))
-    ).all()
-    by_kec: Counter[str] = Counter()
-    by_prog: Counter[str] = Counter()
-    geo = gazetteer()
-    for code, major in people:
-        place = geo.place(code) if code else None
-        by_kec[place.name if place else "Tidak diketahui"] += 1
-        by_prog[program_of(major) or "Tidak diketahui"] += 1
-    demand: Counter[str] = Counter()
-    for (data,) in session.execute(select(VacancyRow.data).where(VacancyRow.status == "open")):
-        vac = Vacancy.model_validate(data)
-        programs = {program_of(m) for m in vac.majors} - {None}
-        for name in programs:
-            demand[str(name)] += vac.headcount or 1
-    supply: Counter[str] = Counter()
-    stmt = (
-        select(CandidateRow.major, func.count())
-        .where(CandidateRow.status == "seeking")
-        .group_by(CandidateRow.major)
-    )
-    for major, n in session.execute(stmt):
-        supply[program_of(major) or "Tidak diketahui"] += int(n)
-    top = [name for name, _ in (demand + supply).most_common(12)]
-    return {
-        "kecamatan": [(k, float(v), 0.0) for k, v in by_kec.most_common(15)],
-        "program": [(k, float(v), 0.0) for k, v in by_prog.most_common(15)],
-        "demand_supply": [(k, float(demand[k]), float(supply[k])) for k in top],
-    }

@@ -173,7 +173,7 @@ def test_the_admin_sees_svg_charts(client: TestClient, staff: dict[str, str]) ->
     assert sign_in(client, staff["admin"]).status_code == 303
     page = client.get("/ruang")
     assert page.status_code == 200
-    assert page.text.count("<svg") == 3 and 'class="batang"' in page.text
+    assert page.text.count("<svg") == 5 and 'class="batang"' in page.text
     assert "Teknik Pengelasan" in page.text or "Pengelasan" in page.text
 
 
