@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Form, Request, Response
@@ -18,11 +17,19 @@ from fastapi.staticfiles import StaticFiles
 from starlette.background import BackgroundTask
 
 from matcher.tabular import export_rows
-from service import matching, outcomes
+from service import matching, outcomes, training_suggestions
 from service.db import repository
 from service.problems import Problem
 from service.tabular_io import XLSX
-from service.web import accounts, charts, workspace
+from service.web import (
+    accounts,
+    import_pages,
+    office_report,
+    report_pages,
+    training_pages,
+    vacancy_pages,
+    workspace,
+)
 from service.web.pages import (
     HERE,
     STATIC_URL,
@@ -35,6 +42,7 @@ from service.web.pages import (
     staff,
 )
 from service.web.sessions import SessionCodec, load_secret, new_session
+from service.web.sign_in_throttle import LOCKOUT_S, SignInThrottle
 
 router = APIRouter(include_in_schema=False)
 
@@ -61,21 +69,49 @@ def sign_in(
         check_csrf(request, csrf)
     except Problem as exc:
         return render(request, "masuk.html", {"user": None, "error": exc.detail}, 403)
+    throttle: SignInThrottle = request.app.state.sign_in_throttle
+    name = accounts.normal(username)
+    address = request.client.host if request.client else "-"
+    wait = throttle.retry_after(name, address)
+    if wait is not None:  # refused unheard, known name or not: the password is not even checked
+        return _throttled(request, wait)
     with request.app.state.sessions() as db:
-        user = accounts.authenticate(db, username, password)
-        if user is None:
+        opened = accounts.sign_in(db, username, password)
+        if opened is None:
             db.rollback()
+            for kind in throttle.failed(name, address):
+                target = name if kind == "username" else address
+                detail = f"{kind}; {LOCKOUT_S // 60} min"
+                repository.audit(db, "sign-in", "staff.sign_in_locked", kind, target, detail)
+            db.commit()
+            wait = throttle.retry_after(name, address)
+            if wait is not None:
+                return _throttled(request, wait)
             return render(
                 request,
                 "masuk.html",
                 {"user": None, "error": "Nama pengguna atau kata sandi salah."},
                 401,
             )
+        user = opened.user
+        throttle.succeeded(name)
         repository.audit(db, f"staff_{user.id}", "staff.sign_in", "staff", str(user.id))
         db.commit()
         response = RedirectResponse("/ruang", status_code=303)
-        codec(request).write(response, new_session(user.id))  # a fresh CSRF token too
+        # a fresh CSRF token too, and the previous visit for "new since last visit"
+        codec(request).write(response, new_session(user.id, opened.previous_visit))
         return response
+
+
+def _throttled(request: Request, wait: int) -> Response:
+    minutes = max(1, -(-wait // 60))
+    message = (
+        "Terlalu banyak percobaan masuk yang gagal. Demi keamanan, coba lagi dalam "
+        f"{minutes} menit."
+    )
+    response = render(request, "masuk.html", {"user": None, "error": message}, 429)
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 @router.post("/keluar")
@@ -93,8 +129,13 @@ def dashboard(request: Request) -> Response:
         user, p = staff(request, db)
         try:
             if p.role == "bkk":
-                data = workspace.bkk_dashboard(gateway(request), db, p)
-                return render(request, "bkk_dasbor.html", {"user": user, **data})
+                since = request.state.web_session.previous_visit
+                data = workspace.bkk_dashboard(gateway(request), db, p, since)
+                return render(
+                    request,
+                    "bkk_dasbor.html",
+                    {"user": user, **data, "since_text": workspace.wib(since) if since else None},
+                )
             if p.role == "employer":
                 vacancies = workspace.open_vacancies(db, p)
                 return render(
@@ -106,31 +147,25 @@ def dashboard(request: Request) -> Response:
                         "placements": workspace.placements_this_month(db, p),
                     },
                 )
-            report = workspace.admin_report(db)
+            if p.role != "admin":
+                raise Problem(403, "forbidden", "admin only")
+            report = office_report.placements(db)
+            placements = workspace.placements_this_month(db, p)
+            # the charts need only the database; the thin-vacancy list waits for the index
+            engine = request.app.state.gateway
+            thin = office_report.thin_vacancies(engine, db, p) if engine is not None else None
         except Problem as exc:
             return error_page(request, user, exc)
-
-        def chart(title: str, key: str, names: tuple[str, ...]) -> Any:
-            rows = report[key]
-            labels = [r[0] for r in rows]
-            series = [
-                charts.Series(name, [(r[1], r[2])[i] for r in rows]) for i, name in enumerate(names)
-            ]
-            return charts.bar_chart(title, labels, series)
-
         return render(
             request,
             "admin_dasbor.html",
             {
                 "user": user,
-                "placements": workspace.placements_this_month(db, p),
-                "by_kecamatan": chart("Penempatan per kecamatan", "kecamatan", ("Diterima",)),
-                "by_program": chart("Penempatan per program keahlian", "program", ("Diterima",)),
-                "demand_supply": chart(
-                    "Permintaan dan pasokan per program",
-                    "demand_supply",
-                    ("Lowongan (orang)", "Pencari kerja"),
-                ),
+                "placements": placements,
+                **office_report.charts_for(report),
+                "thin": thin,
+                "fit_score": office_report.FIT_SCORE,
+                "fit_depth": office_report.FIT_DEPTH,
             },
         )
 
@@ -234,10 +269,21 @@ def candidate(request: Request, candidate_id: str) -> Response:
             vrow = vac_rows.get(item["vacancy_id"])
             title = vrow.data.get("title", item["vacancy_id"]) if vrow else item["vacancy_id"]
             items.append({**item, "title": title, "fits": fits, "gaps": gaps})
+        try:  # the same scoped ranking, read deeper for the skills most often missing nearby
+            trainings = training_suggestions.for_candidate(
+                gateway(request), db, p, candidate_id, request.app.state.settings.k_max
+            )
+        except Problem as exc:
+            return error_page(request, user, exc)
         return render(
             request,
             "kandidat.html",
-            {"user": user, "candidate": row.data if row else {}, "items": items},
+            {
+                "user": user,
+                "candidate": row.data if row else {},
+                "items": items,
+                "trainings": trainings,
+            },
         )
 
 
@@ -247,7 +293,12 @@ def install(app: FastAPI) -> None:
     app.state.web_sessions = SessionCodec(
         load_secret(settings), secure=settings.session_cookie_secure
     )
+    app.state.sign_in_throttle = SignInThrottle()
+    app.include_router(vacancy_pages.router)
     app.include_router(router)
+    app.include_router(import_pages.router)
+    app.include_router(report_pages.router)
+    app.include_router(training_pages.router)
     app.mount(STATIC_URL, StaticFiles(directory=HERE / "static"), name="ruang-aset")
 
     @app.exception_handler(SignInRequired)
