@@ -77,6 +77,7 @@ def prepare(data_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
             n_schools=n_schools,
             n_candidates=args.candidates,
             n_vacancies=args.vacancies,
+            history=False,
         )
         candidates = list(session.scalars(select(CandidateRow)))
         vacancies = list(session.scalars(select(VacancyRow)))

@@ -296,7 +296,8 @@ def demo(
     state = "dimuat" if result.loaded else "sudah ada, tidak dimuat ulang"
     console.print(
         f"Data demo {state}: {result.counts['candidate']} kandidat, "
-        f"{result.counts['vacancy']} lowongan."
+        f"{result.counts['vacancy']} lowongan, {result.counts['outcome']} catatan hasil"
+        " (riwayat simulasi setengah tahun)."
     )
     scope = {"bkk": f"sekolah {result.school_id}", "employer": f"perusahaan {result.employer_id}"}
     console.print("Kunci API demo (hanya ditampilkan sekali):")

@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from service import auth, demo_trainings
+from service import auth, demo_outcomes, demo_trainings
 from service.db import repository
 from service.db.models import ApiKeyRow
 
@@ -50,8 +50,14 @@ def load_demo(
     n_schools: int = 12,
     n_candidates: int = 600,
     n_vacancies: int = 120,
+    history: bool = True,
 ) -> DemoKeys:
-    """Fill an empty database with demo data (skipped when records exist) and create keys."""
+    """Fill an empty database with demo data (skipped when records exist) and create keys.
+
+    ``history`` adds half a year of simulated shortlists and placements (service/demo_outcomes)
+    so the office's charts and the BKK reports have something to show; load benchmarks turn it
+    off to keep their database what their plan says.
+    """
     from matcher.demo import generate_demo
 
     # Dated from today, so deadlines and ages in the demo are current whenever it is run.
@@ -70,6 +76,8 @@ def load_demo(
             repository.upsert(session, candidate, "portal:demo")
         for vacancy in data.vacancies:
             repository.upsert(session, vacancy, "portal:demo")
+        if history:
+            demo_outcomes.seed(session, data, seed=seed)
     demo_trainings.seed(session, date.today())  # example BLK/LPK trainings, once
     _revoke_previous(session)
     school_id = data.schools[0].id
@@ -100,6 +108,7 @@ def load_demo(
         counts={
             "candidate": repository.count(session, "candidate"),
             "vacancy": repository.count(session, "vacancy"),
+            "outcome": demo_outcomes.count(session),
         },
         accounts=accounts,
     )
