@@ -186,6 +186,33 @@ def is_nearby(
     return km is None or km <= max_km
 
 
+def skills_that_open_more(
+    home: Location | None,
+    gaps: Iterable[VacancyGap],
+    gazetteer: Gazetteer,
+    *,
+    nearby_km: float = NEARBY_KM,
+    k: int = 5,
+) -> list[tuple[str, int]]:
+    """The missing skills that stand between this person and the most nearby vacancies.
+
+    Each skill is counted once per nearby vacancy that asks for it and the person lacks; ties go
+    to the skill missing at better-fitting vacancies, then to its key. What a BKK officer can tell
+    a student: "learn this and these many more vacancies near you fit better".
+    """
+    if k < 1:
+        raise ValueError(f"k must be at least 1, got {k!r}")
+    count: Counter[str] = Counter()
+    weight: dict[str, float] = {}
+    for g in gaps:
+        if g.missing and is_nearby(gazetteer, home, g.vacancy.location, nearby_km):
+            for skill in g.missing:
+                count[skill] += 1
+                weight[skill] = weight.get(skill, 0.0) + g.score
+    ranked = sorted(count, key=lambda s: (-count[s], -weight[s], s))
+    return [(skill, count[skill]) for skill in ranked[:k]]
+
+
 def suggest_for_candidate(
     home: Location | None,
     gaps: Iterable[VacancyGap],

@@ -23,6 +23,7 @@ from matcher.skill_gaps import (
     TrainingSuggestion,
     VacancyGap,
     rank_for_admin,
+    skills_that_open_more,
     suggest_for_candidate,
     vacancy_demand,
 )
@@ -50,6 +51,14 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
+class Advice:
+    """What a student's page says about growing: skills that open more vacancies, and trainings."""
+
+    skills: list[tuple[str, int]]  # (Indonesian label, nearby vacancies that ask for it)
+    trainings: list[Suggestion]
+
+
+@dataclass(frozen=True)
 class Impact:
     """A row of the admin's "which training opens the most vacancies" table."""
 
@@ -67,15 +76,15 @@ def _labels(keys: tuple[str, ...]) -> list[str]:
 
 def for_candidate(
     gateway: EngineGateway, session: Session, p: Principal, candidate_id: str, k_max: int
-) -> list[Suggestion]:
-    """The trainings that teach what this person misses for the open vacancies near them."""
+) -> Advice:
+    """The skills and trainings that would open more of the vacancies near this person."""
     today = repository.today()
     found = matching.vacancies_for_candidate(
         gateway, session, p, candidate_id, min(SUGGESTION_DEPTH, k_max), k_max
     )
     row = repository.get_row(session, "candidate", candidate_id)
     if row is None or not found["items"]:
-        return []
+        return Advice([], [])
     person = Candidate.model_validate(row.data)
     vac_rows = repository.get_rows(session, "vacancy", [i["vacancy_id"] for i in found["items"]])
     profiles = SkillProfiles(trainings.taxonomy(), trainings.gazetteer(), gateway.matcher)
@@ -93,7 +102,7 @@ def for_candidate(
         person.location, gaps, offered, trainings.gazetteer(), k=SUGGESTIONS_SHOWN
     )
     by_id = {r.id: r for r in trainings.rows(session, p)}
-    return [
+    suggestions = [
         Suggestion(
             training=trainings.view(by_id[int(s.training.id)], today),
             skills=_labels(s.skills),
@@ -102,6 +111,9 @@ def for_candidate(
         for s in ranked
         if int(s.training.id) in by_id
     ]
+    skills = skills_that_open_more(person.location, gaps, trainings.gazetteer())
+    labels = _labels(tuple(key for key, _ in skills))
+    return Advice([(label, n) for label, (_, n) in zip(labels, skills, strict=True)], suggestions)
 
 
 def _people(session: Session, ids: set[str], batch: int = 500) -> dict[str, Candidate]:

@@ -19,6 +19,7 @@ from matcher.skill_gaps import (
     is_nearby,
     rank_for_admin,
     read_skills,
+    skills_that_open_more,
     suggest_for_candidate,
     vacancy_demand,
 )
@@ -115,6 +116,25 @@ def test_a_person_gets_the_trainings_that_close_the_gaps_of_nearby_vacancies(
     assert "t-excel" in [s.training.id for s in wide]
     with pytest.raises(ValueError, match="k must be"):
         suggest_for_candidate(CIKANDE, gaps, offered, geo, k=0)
+
+
+def test_the_skills_that_open_more_are_those_missing_at_most_nearby_vacancies(
+    geo: Gazetteer,
+) -> None:
+    gaps = [
+        VacancyGap(vacancy("v-here", CIKANDE), 0.8, frozenset({"baca_gambar_teknik", "fabrikasi"})),
+        VacancyGap(vacancy("v-near", KIBIN), 0.6, frozenset({"baca_gambar_teknik", "k3"})),
+        VacancyGap(vacancy("v-far", CINANGKA), 0.9, frozenset({"excel"})),
+    ]
+    # drawing is missing at two nearby vacancies; fabrication (0.8) outranks K3 (0.6) on fit;
+    # Excel is missing only far away
+    assert skills_that_open_more(CIKANDE, gaps, geo) == [
+        ("baca_gambar_teknik", 2),
+        ("fabrikasi", 1),
+        ("k3", 1),
+    ]
+    assert skills_that_open_more(CIKANDE, gaps, geo, k=1) == [("baca_gambar_teknik", 2)]
+    assert ("excel", 1) in skills_that_open_more(CIKANDE, gaps, geo, nearby_km=200)
 
 
 def test_between_equal_trainings_the_nearer_one_comes_first(geo: Gazetteer) -> None:

@@ -270,7 +270,7 @@ def candidate(request: Request, candidate_id: str) -> Response:
             title = vrow.data.get("title", item["vacancy_id"]) if vrow else item["vacancy_id"]
             items.append({**item, "title": title, "fits": fits, "gaps": gaps})
         try:  # the same scoped ranking, read deeper for the skills most often missing nearby
-            trainings = training_suggestions.for_candidate(
+            advice = training_suggestions.for_candidate(
                 gateway(request), db, p, candidate_id, request.app.state.settings.k_max
             )
         except Problem as exc:
@@ -282,7 +282,8 @@ def candidate(request: Request, candidate_id: str) -> Response:
                 "user": user,
                 "candidate": row.data if row else {},
                 "items": items,
-                "trainings": trainings,
+                "trainings": advice.trainings,
+                "skills_to_learn": advice.skills,
             },
         )
 

@@ -189,6 +189,10 @@ def test_a_persons_page_suggests_trainings_for_skills_missing_at_nearby_vacancie
     card = page.text[page.text.index(f'data-pelatihan="{drawing}"') :]
     assert "Mengajarkan keahlian yang belum dimiliki: membaca gambar teknik" in card
     assert "Operator Las" in card.split("</li>\n</ol>")[0]
+    # the skills that would open more: missing at the nearby vacancy, not the far one's Excel
+    to_learn = page.text[page.text.index('id="keahlian"') : page.text.index('id="pelatihan"')]
+    assert 'data-keahlian="membaca gambar teknik"' in to_learn
+    assert "excel" not in to_learn.lower()
 
     # the other school's officer still cannot open c-a's page, suggestions included
     assert sign_in(client, staff["bkk_b"]).status_code == 303
