@@ -91,7 +91,7 @@ class Taxonomy:
 
     def extract_skills(self, text: str) -> set[str]:
         """Canonical skill keys named in ``text`` ("las listrik" → "smaw", "ms excel" → "excel")."""
-        return self.skills.extract(self.language.phrase_terms(text))
+        return self.skills.extract(self.language.normalise(text).split())
 
     def skill_label(self, key: str, lang: str = "id") -> str:
         """Human label of a skill key in Indonesian ("id") or English ("en")."""

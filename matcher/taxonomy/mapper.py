@@ -190,7 +190,7 @@ class VacancyMapper:
                 for code, strength in payloads:
                     key = (phrase, code)
                     keyword_evidence[key] = max(keyword_evidence.get(key, 0.0), strength * weight)
-            for skill in self._skills.extract(terms):
+            for skill in self._skills.extract(tokens):
                 skill_evidence[skill] = max(skill_evidence.get(skill, 0.0), weight)
         keyword: dict[str, float] = defaultdict(float)
         for (_, code), strength in keyword_evidence.items():

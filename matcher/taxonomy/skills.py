@@ -3,7 +3,8 @@
 "las listrik", "SMAW" and "stick welding" are one skill (``smaw``); "ms excel" and "excel" are
 one (``excel``). Synonyms are matched on token boundaries after the shared normalisation, so
 skills found in a vacancy and in a profile are comparable keys, and each key points to the
-programs whose graduates typically hold it.
+programs whose graduates typically hold it. Job-ad wording ("gaji kompetitif", "kirim CV ke
+HRD") is kept from reading as a skill by :mod:`matcher.taxonomy.ad_wording`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 from matcher.language import Language
 from matcher.language.resources import read_csv_rows
+from matcher.taxonomy.ad_wording import AdWording
 from matcher.taxonomy.phrases import PhraseIndex
 
 _SHARED = 3
@@ -30,13 +32,21 @@ class Skill:
 class SkillVocabulary:
     """Canonical skills and a phrase index from every synonym (and label) to its key."""
 
-    def __init__(self, skills: dict[str, Skill], index: PhraseIndex[str]) -> None:
+    def __init__(
+        self, skills: dict[str, Skill], index: PhraseIndex[str], wording: AdWording
+    ) -> None:
         self.skills = skills
         self._index = index
+        self._wording = wording
 
     @classmethod
     def load(cls, language: Language) -> SkillVocabulary:
-        """Read ``skills.csv`` (key, label_id, label_en, programs, synonyms)."""
+        """Read ``skills.csv`` (key, label_id, label_en, programs, synonyms).
+
+        A synonym that is one everyday job-ad word ("jadwal") is left out of the index: alone it
+        says nothing about a skill, though it still counts inside a longer synonym.
+        """
+        wording = AdWording.load(language)
         skills: dict[str, Skill] = {}
         index: PhraseIndex[str] = PhraseIndex()
         for row in read_csv_rows("skills.csv"):
@@ -50,14 +60,22 @@ class SkillVocabulary:
             phrases = [s for s in row["synonyms"].split(";") if s]
             phrases += [row["label_id"], key.replace("_", " ")]
             for phrase in phrases:
-                index.add(language.phrase_terms(phrase), key)
-        return cls(skills, index)
+                terms = wording.read(language.normalise(phrase).split()).terms
+                if not wording.names_nothing(terms):
+                    index.add(terms, key)
+        return cls(skills, index, wording)
 
-    def extract(self, terms: list[str]) -> set[str]:
-        """Canonical keys of the skills named in already tokenised text."""
+    def extract(self, tokens: list[str]) -> set[str]:
+        """Canonical keys of the skills named in normalised (not yet stemmed) tokens.
+
+        Tokens rather than terms, because the word before or after a match ("ke HRD") decides
+        whether it names a skill or the employer's hiring desk.
+        """
+        text = self._wording.read(tokens)
         found: set[str] = set()
-        for match in self._index.scan(terms):
-            found.update(match.payloads)
+        for match in self._index.scan(text.terms):
+            if not self._wording.is_hiring_contact(text, match.start, match.end):
+                found.update(match.payloads)
         return found
 
     def for_program(self, code: str) -> list[Skill]:
