@@ -23,9 +23,10 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -94,6 +95,17 @@ def _parts(matcher: Matcher, side: str) -> tuple[Any, Any, dict[str, Any], BM25I
     )
 
 
+def _dump_state(
+    handle: IO[str], columns: Any, lexical: Any, profiles: Iterable[dict[str, Any]]
+) -> None:
+    """``{"columns": …, "lexical": …, "profiles": [...]}``, the profiles written as they come."""
+    dumps = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
+    handle.write(f'{{"columns":{dumps(columns)},"lexical":{dumps(lexical)},"profiles":[')
+    for i, row in enumerate(profiles):
+        handle.write(("," if i else "") + dumps(row))
+    handle.write("]}")
+
+
 def save_state(matcher: Matcher, path: Path) -> dict[str, Any]:
     """Write both sides' derived state into ``path``; returns the manifest entry."""
     for side in SIDES:
@@ -106,23 +118,27 @@ def save_state(matcher: Matcher, path: Path) -> dict[str, Any]:
             else profile_forms.vacancy_profile_to_json
         )
         vocabulary = lexical.vocabulary_
-        token_ids, sizes, rows = [], [], []
-        for record_id in records:  # the records file's order
-            p = profiles[record_id]
-            token_ids.append(np.fromiter((vocabulary[t] for t in p.tokens), dtype=np.int32))
-            sizes.append(len(p.tokens))
-            rows.append({"id": record_id, **to_json(p)})
+        # one pass per array and one profile at a time: a long-running server writes this every
+        # few hundred changes, and building every row first left it ~100 MB larger each time
+        order = list(records)  # the records file's order
+        sizes = np.fromiter((len(profiles[r].tokens) for r in order), np.int64, count=len(order))
+        token_ids = np.fromiter(
+            (vocabulary[t] for r in order for t in profiles[r].tokens),
+            dtype=np.int32,
+            count=int(sizes.sum()),
+        )
         arrays: dict[str, np.ndarray] = {f"col_{k}": v for k, v in col_arrays.items()}
         arrays |= {f"lex_{k}": v for k, v in lex_arrays.items()}
-        arrays["token_ids"] = np.concatenate(token_ids) if token_ids else np.zeros(0, np.int32)
-        arrays["token_sizes"] = np.asarray(sizes, dtype=np.int64)
+        arrays["token_ids"] = token_ids
+        arrays["token_sizes"] = sizes
         with (path / f"{side}_state.npz").open("wb") as handle:
             np.savez(handle, allow_pickle=False, **arrays)
             handle.flush()
             os.fsync(handle.fileno())
-        meta = {"columns": col_meta, "lexical": lex_meta, "profiles": rows}
         with (path / f"{side}_state.json").open("w", encoding="utf-8") as handle:
-            json.dump(meta, handle, ensure_ascii=False, separators=(",", ":"))
+            _dump_state(
+                handle, col_meta, lex_meta, ({"id": r, **to_json(profiles[r])} for r in order)
+            )
             handle.flush()
             os.fsync(handle.fileno())
     return {"version": STATE_VERSION, "fingerprint": fingerprint(matcher)}

@@ -26,6 +26,7 @@ from service import snapshots
 from service.config import Settings
 from service.db import repository
 from service.db.models import ChangeRow
+from service.memory import release_free_memory
 
 log = logging.getLogger("cocok.service")
 Progress = Callable[[int, int], None]
@@ -318,7 +319,8 @@ class EngineGateway:
             self._changes_since_snapshot = 0
             self._erasure_pending = False
             log.info("index snapshot saved", extra={"seq": seq})
-            return path
+        release_free_memory()
+        return path
 
     def size(self) -> dict[str, int]:
         """Record counts the engine holds, for /metrics and /readyz."""

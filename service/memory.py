@@ -20,6 +20,32 @@ import os
 M_ARENA_MAX = -8
 
 
+def _libc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return None
+    try:
+        return ctypes.CDLL(name)
+    except OSError:
+        return None
+
+
+def release_free_memory() -> bool:
+    """Hand freed heap pages back to the system (glibc ``malloc_trim``); True if it could.
+
+    Called after a snapshot write, the one large transient job a running server does: what it
+    freed may sit in the middle of the heap, where glibc would otherwise keep it resident.
+    """
+    libc = _libc()
+    trim = getattr(libc, "malloc_trim", None) if libc is not None else None
+    if trim is None:
+        return False
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    trim(0)
+    return True
+
+
 def cap_malloc_arenas(arenas: int) -> bool:
     """Cap glibc's malloc arenas for the threads started after this call; True if applied.
 
@@ -28,13 +54,9 @@ def cap_malloc_arenas(arenas: int) -> bool:
     """
     if arenas <= 0 or "MALLOC_ARENA_MAX" in os.environ:
         return False
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return False
-    try:
-        libc = ctypes.CDLL(name)
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
+    libc = _libc()
+    mallopt = getattr(libc, "mallopt", None) if libc is not None else None
+    if mallopt is None:
         return False
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int

@@ -6,7 +6,7 @@ import platform
 
 import pytest
 
-from service.memory import cap_malloc_arenas
+from service.memory import cap_malloc_arenas, release_free_memory
 
 
 @pytest.mark.skipif(
@@ -15,6 +15,7 @@ from service.memory import cap_malloc_arenas
 def test_the_cap_is_applied_on_glibc(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
     assert cap_malloc_arenas(2) is True
+    assert release_free_memory() is True
 
 
 def test_the_operators_setting_wins_and_zero_leaves_the_default(
