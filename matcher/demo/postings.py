@@ -14,6 +14,7 @@ from typing import Any
 from matcher.demo.model import Employer
 from matcher.demo.tables import Tables
 from matcher.geo import Gazetteer
+from matcher.language.months import long_date
 from matcher.records import Location, Vacancy
 
 _CORPORATE = (
@@ -279,7 +280,7 @@ class VacancyFactory:
             parts.append(rng.choice(text["salary_line"]).format(min=_rupiah(lo), max=_rupiah(hi)))
         parts.append(rng.choice(text["benefit"]))
         parts.append(
-            rng.choice(text["closing"]).format(employer=emp.name, deadline=_tanggal(deadline))
+            rng.choice(text["closing"]).format(employer=emp.name, deadline=long_date(deadline))
         )
         body = "\n".join(p for i, p in enumerate(parts) if p or (i and parts[i - 1]))
         if rng.random() < _TYPO_SHARE:
@@ -306,26 +307,6 @@ def _join(items: list[str]) -> str:
 
 def _rupiah(value: int) -> str:
     return f"{value:,}".replace(",", ".")
-
-
-_BULAN = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
-
-
-def _tanggal(day: date) -> str:
-    return f"{day.day} {_BULAN[day.month - 1]} {day.year}"
 
 
 def _kabupaten_short(gaz: Gazetteer, code: str) -> str:

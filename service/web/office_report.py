@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from matcher.errors import UnknownRecordError
+from matcher.language.months import month_year
 from matcher.reasons import PairFacts, explain_pair
 from matcher.records import Vacancy
 from matcher.skill_gaps import FIT_SCORE
@@ -33,7 +34,6 @@ from service.web.sessions import as_utc
 from service.web.workspace import gazetteer, program_of, split_reasons
 
 UNKNOWN = "Tidak diketahui"
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
 #: the time series covers this many calendar months, the current one included
 MONTHS_SHOWN = 12
 #: a candidate *fits* a vacancy when the engine ranks them in its top list (at least this deep,
@@ -105,7 +105,7 @@ def placements(session: Session, now: datetime | None = None) -> dict[str, Bars]
 
 
 def month_label(year: int, month: int) -> str:
-    return f"{MONTHS[month - 1]} {year}"
+    return month_year(year, month, short=True)
 
 
 def placements_by_month(session: Session, now: datetime) -> Bars:

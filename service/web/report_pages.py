@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 from starlette.background import BackgroundTask
 
+from matcher.language.months import month_year
 from matcher.tabular import export_rows
 from service.db import repository
 from service.problems import Problem
@@ -22,24 +23,9 @@ from service.web.pages import error_page, render, staff
 
 router = APIRouter(include_in_schema=False)
 
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
-
 
 def month_label(month: Any) -> str:
-    return f"{MONTHS[month.month - 1]} {month.year}"
+    return month_year(month.year, month.month)
 
 
 def _school(sekolah: str | None) -> str | None:
