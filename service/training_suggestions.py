@@ -27,7 +27,7 @@ from matcher.skill_gaps import (
     suggest_for_candidate,
     vacancy_demand,
 )
-from service import matching, trainings
+from service import trainings
 from service.auth import Principal
 from service.db import repository
 from service.db.models import VacancyRow
@@ -74,14 +74,24 @@ def _labels(keys: tuple[str, ...]) -> list[str]:
     return [tax.skill_label(k) for k in keys]
 
 
+def depth(k_max: int) -> int:
+    """How deep into a person's ranking the advice looks (the caller asks the engine once)."""
+    return min(SUGGESTION_DEPTH, k_max)
+
+
 def for_candidate(
-    gateway: EngineGateway, session: Session, p: Principal, candidate_id: str, k_max: int
+    gateway: EngineGateway,
+    session: Session,
+    p: Principal,
+    candidate_id: str,
+    found: dict[str, Any],
 ) -> Advice:
-    """The skills and trainings that would open more of the vacancies near this person."""
+    """The skills and trainings that would open more of the vacancies near this person.
+
+    ``found`` is the person's ranking as ``matching.vacancies_for_candidate`` answered ``p``,
+    read ``depth()`` deep: the same scoped list the page shows, so nothing out of scope counts.
+    """
     today = repository.today()
-    found = matching.vacancies_for_candidate(
-        gateway, session, p, candidate_id, min(SUGGESTION_DEPTH, k_max), k_max
-    )
     row = repository.get_row(session, "candidate", candidate_id)
     if row is None or not found["items"]:
         return Advice([], [])

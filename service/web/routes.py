@@ -45,6 +45,8 @@ from service.web.sessions import SessionCodec, load_secret, new_session
 from service.web.sign_in_throttle import LOCKOUT_S, SignInThrottle
 
 router = APIRouter(include_in_schema=False)
+#: the vacancies a student's page lists (the ranking behind its advice reads deeper)
+VACANCIES_ON_STUDENT_PAGE = 10
 
 
 # -- signing in and out ----------------------------------------------------------------------
@@ -255,26 +257,25 @@ def export_shortlist(request: Request, vacancy_id: str) -> Response:
 def candidate(request: Request, candidate_id: str) -> Response:
     with request.app.state.sessions() as db:
         user, p = staff(request, db)
-        try:
+        k_max = request.app.state.settings.k_max
+        try:  # one scoped ranking, read deep enough for the gaps; the page lists its top ten
             found = matching.vacancies_for_candidate(
-                gateway(request), db, p, candidate_id, 10, request.app.state.settings.k_max
+                gateway(request), db, p, candidate_id, training_suggestions.depth(k_max), k_max
+            )
+            advice = training_suggestions.for_candidate(
+                gateway(request), db, p, candidate_id, found
             )
         except Problem as exc:
             return error_page(request, user, exc)
         row = repository.get_row(db, "candidate", candidate_id)
-        vac_rows = repository.get_rows(db, "vacancy", [i["vacancy_id"] for i in found["items"]])
+        shown = found["items"][:VACANCIES_ON_STUDENT_PAGE]
+        vac_rows = repository.get_rows(db, "vacancy", [i["vacancy_id"] for i in shown])
         items = []
-        for item in found["items"]:
+        for item in shown:
             fits, gaps = workspace.split_reasons(item["reasons"])
             vrow = vac_rows.get(item["vacancy_id"])
             title = vrow.data.get("title", item["vacancy_id"]) if vrow else item["vacancy_id"]
             items.append({**item, "title": title, "fits": fits, "gaps": gaps})
-        try:  # the same scoped ranking, read deeper for the skills most often missing nearby
-            advice = training_suggestions.for_candidate(
-                gateway(request), db, p, candidate_id, request.app.state.settings.k_max
-            )
-        except Problem as exc:
-            return error_page(request, user, exc)
         return render(
             request,
             "kandidat.html",
