@@ -6,15 +6,20 @@ headers, sign-in redirect and Indonesian error wording are the same everywhere.
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
+from starlette.background import BackgroundTask
 
+from matcher.tabular import export_rows
 from service.auth import Principal
 from service.problems import Problem
+from service.tabular_io import XLSX
 from service.web import accounts
 from service.web.sessions import SessionCodec, WebSession, csrf_ok, new_session
 
@@ -83,3 +88,27 @@ def gateway(request: Request) -> Any:
     if gateway is None:
         raise Problem(503, "not-ready", "index loading")
     return gateway
+
+
+def safe_name(text: str) -> str:
+    """A piece of a download's file name: letters, digits, ``-`` and ``_`` only."""
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)
+
+
+def xlsx_download(
+    rows: list[dict[str, Any]], sheet: str, filename: str, headers: Sequence[str] = ()
+) -> FileResponse:
+    """The rows as a temporary XLSX (formula-safe, see ``export_rows``), removed once sent.
+
+    With no rows, ``headers`` still name the columns (a row of empty cells writes the header and
+    nothing else), so an empty report or shortlist opens as the expected, empty table.
+    """
+    tmp = Path(tempfile.mkstemp(prefix="cocok-", suffix=".xlsx")[1])
+    export_rows(rows or ([dict.fromkeys(headers)] if headers else []), tmp, sheet_name=sheet)
+    return FileResponse(
+        tmp,
+        media_type=XLSX,
+        filename=filename,
+        background=BackgroundTask(tmp.unlink, missing_ok=True),
+        headers={"Cache-Control": "no-store"},
+    )

@@ -4,22 +4,16 @@ query, call it and render or export its answer."""
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import FileResponse, HTMLResponse
-from starlette.background import BackgroundTask
+from fastapi.responses import HTMLResponse
 
 from matcher.language.months import month_year
-from matcher.tabular import export_rows
 from service.db import repository
 from service.problems import Problem
-from service.tabular_io import XLSX
 from service.web import reports
-from service.web.pages import error_page, render, staff
+from service.web.pages import error_page, render, safe_name, staff, xlsx_download
 
 router = APIRouter(include_in_schema=False)
 
@@ -74,9 +68,9 @@ def export_placements(
         target = f"placement:{report.school or '*'}:{month:%Y-%m}"
         repository.audit(db, p.key_id, "report.placement.export", "report", target, str(len(rows)))
         db.commit()
-    suffix = f"-{_safe(report.school)}" if report.school else ""
+    suffix = f"-{safe_name(report.school)}" if report.school else ""
     headers = reports.placement_headers(report.show_school)
-    return _xlsx(rows, headers, "Penempatan", f"penempatan-{month:%Y-%m}{suffix}.xlsx")
+    return xlsx_download(rows, "Penempatan", f"penempatan-{month:%Y-%m}{suffix}.xlsx", headers)
 
 
 @router.get("/ruang/laporan/tracer.xlsx")
@@ -91,25 +85,5 @@ def export_tracer(request: Request, sekolah: str | None = None) -> Response:
         target = f"tracer:{summary.school or '*'}"
         repository.audit(db, p.key_id, "report.tracer.export", "report", target, str(len(rows)))
         db.commit()
-    suffix = f"-{_safe(summary.school)}" if summary.school else ""
-    return _xlsx(rows, reports.TRACER_HEADERS, "Tracer", f"tracer{suffix}.xlsx")
-
-
-def _safe(text: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)
-
-
-def _xlsx(
-    rows: list[dict[str, Any]], headers: Sequence[str], sheet: str, filename: str
-) -> Response:
-    """The rows as a temporary XLSX, removed once sent; an empty report still names its columns
-    (a row of empty cells writes the header and nothing else)."""
-    tmp = Path(tempfile.mkstemp(prefix="cocok-laporan-", suffix=".xlsx")[1])
-    export_rows(rows or [dict.fromkeys(headers)], tmp, sheet_name=sheet)
-    return FileResponse(
-        tmp,
-        media_type=XLSX,
-        filename=filename,
-        background=BackgroundTask(tmp.unlink, missing_ok=True),
-        headers={"Cache-Control": "no-store"},
-    )
+    suffix = f"-{safe_name(summary.school)}" if summary.school else ""
+    return xlsx_download(rows, "Tracer", f"tracer{suffix}.xlsx", reports.TRACER_HEADERS)

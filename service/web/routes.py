@@ -7,20 +7,15 @@ scope answers 404 here exactly as it does over ``/v1``.
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Form, Request, Response
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.background import BackgroundTask
 
-from matcher.tabular import export_rows
 from service import matching, outcomes, training_suggestions
 from service.db import repository
 from service.problems import Problem
-from service.tabular_io import XLSX
 from service.web import (
     accounts,
     import_pages,
@@ -39,7 +34,9 @@ from service.web.pages import (
     error_page,
     gateway,
     render,
+    safe_name,
     staff,
+    xlsx_download,
 )
 from service.web.sessions import SessionCodec, load_secret, new_session
 from service.web.sign_in_throttle import LOCKOUT_S, SignInThrottle
@@ -240,15 +237,11 @@ def export_shortlist(request: Request, vacancy_id: str) -> Response:
         rows = workspace.shortlist_rows(page)
         repository.audit(db, p.key_id, "shortlist.export", "vacancy", vacancy_id, str(len(rows)))
         db.commit()
-    tmp = Path(tempfile.mkstemp(prefix="cocok-daftar-", suffix=".xlsx")[1])
-    export_rows(rows, tmp, sheet_name="Daftar pendek")
-    safe_id = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in vacancy_id)
-    return FileResponse(
-        tmp,
-        media_type=XLSX,
-        filename=f"daftar-pendek-{safe_id}.xlsx",
-        background=BackgroundTask(tmp.unlink, missing_ok=True),
-        headers={"Cache-Control": "no-store"},
+    return xlsx_download(
+        rows,
+        "Daftar pendek",
+        f"daftar-pendek-{safe_name(vacancy_id)}.xlsx",
+        workspace.SHORTLIST_HEADERS,
     )
 
 

@@ -149,6 +149,19 @@ def _line(
     )
 
 
+SHORTLIST_HEADERS = (
+    "ID kandidat",
+    "Nama",
+    "Jurusan",
+    "Telepon",
+    "Email",
+    "Jarak (km)",
+    "Status",
+    "Alasan ditolak",
+    "Lowongan",
+)
+
+
 def shortlist_rows(page: dict[str, Any]) -> list[dict[str, Any]]:
     """The shortlist as spreadsheet rows with Indonesian headers (export_rows makes them safe)."""
     vacancy: Vacancy = page["vacancy"]

@@ -14,6 +14,7 @@ from svc_helpers import STAFF_PASSWORD, candidate_body, csrf_token, sign_in
 from service.db.models import OutcomeRow
 from service.web import accounts
 from service.web.sessions import COOKIE
+from service.web.workspace import SHORTLIST_HEADERS
 
 PASSWORD = STAFF_PASSWORD
 
@@ -138,6 +139,12 @@ def test_the_shortlist_export_is_formula_safe(
     body = candidate_body("c-evil", name='=HYPERLINK("http://x.invalid","klik")')
     assert client.put("/v1/candidates/c-evil", json=body, headers=keys["bkk"]).status_code == 201
     assert sign_in(client, staff["bkk"]).status_code == 303
+    # an empty shortlist still opens as a table with its columns
+    empty = client.get("/ruang/lowongan/v-a/ekspor.xlsx")
+    first = list(
+        openpyxl.load_workbook(io.BytesIO(empty.content)).active.iter_rows(values_only=True)
+    )
+    assert first == [SHORTLIST_HEADERS]
     token = csrf_token(client, "/ruang/lowongan/v-a")
     for cid in ("c-evil", "c-a"):
         response = client.post(
@@ -155,6 +162,7 @@ def test_the_shortlist_export_is_formula_safe(
     sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     header, data = rows[0], rows[1:]
+    assert header == SHORTLIST_HEADERS
     assert {r[header.index("ID kandidat")] for r in data} == {"c-evil", "c-a"}
     by_id = {r[header.index("ID kandidat")]: r for r in data}
     assert by_id["c-a"][header.index("Status")] == "Ditolak"
