@@ -2,12 +2,13 @@
 
 Each side (candidates, vacancies) keeps one slot per record; a removed record's slot is marked
 dead and reused later. Columns grow by doubling. ``gather(slots)`` returns a view of plain arrays
-that the eligibility and feature functions broadcast against the other side.
+that the eligibility and feature functions broadcast against the other side. ``postings`` lists
+the slots per program, so candidate generation reads only the records a program can reach.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -34,6 +35,67 @@ def accepted_levels_mask(levels: Sequence[EducationLevel]) -> np.ndarray:
     return mask
 
 
+class ProgramPostings:
+    """The alive slots per program (a candidate's one or two, a vacancy's non-zero ones).
+
+    Without it the taxonomy part of candidate generation scored every alive record to find the
+    few whose program fits; with it a query reads the lists of the programs that can fit. Kept
+    current by ``put``/``release``; sorted arrays are cached per program until it changes.
+    """
+
+    def __init__(self, n_programs: int) -> None:
+        self._members: list[set[int]] = [set() for _ in range(n_programs)]
+        self._sorted: dict[int, np.ndarray] = {}
+        #: an upper bound on any weight ever posted (a confidence), so a query can skip the
+        #: programs that cannot reach a threshold even at full confidence
+        self.max_weight = 0.0
+
+    @classmethod
+    def from_pairs(
+        cls, n_programs: int, programs: np.ndarray, slots: np.ndarray, max_weight: float
+    ) -> ProgramPostings:
+        """Postings for many (program, slot) pairs at once (restoring a snapshot)."""
+        postings = cls(n_programs)
+        order = np.argsort(programs, kind="stable")
+        programs, slots = programs[order], slots[order]
+        bounds = np.searchsorted(programs, np.arange(n_programs + 1))
+        for p in range(n_programs):
+            postings._members[p] = set(slots[bounds[p] : bounds[p + 1]].tolist())
+        postings.max_weight = max_weight
+        return postings
+
+    def add(self, slot: int, programs: Iterable[int], weight: float) -> None:
+        for p in programs:
+            self._members[p].add(slot)
+            self._sorted.pop(p, None)
+        self.max_weight = max(self.max_weight, weight)
+
+    def discard(self, slot: int, programs: Iterable[int]) -> None:
+        for p in programs:
+            if slot in self._members[p]:
+                self._members[p].discard(slot)
+                self._sorted.pop(p, None)
+
+    def slots(self, programs: Iterable[int]) -> np.ndarray:
+        """Sorted, distinct alive slots posted under any of ``programs``."""
+        parts = []
+        for p in programs:
+            cached = self._sorted.get(p)
+            if cached is None:
+                members = self._members[p]
+                cached = np.sort(np.fromiter(members, dtype=np.int64, count=len(members)))
+                self._sorted[p] = cached
+            parts.append(cached)
+        parts = [a for a in parts if len(a)]
+        if len(parts) <= 1:
+            return parts[0] if parts else np.zeros(0, dtype=np.int64)
+        # a mark per slot, then its positions: sorted and distinct, cheaper than np.unique's sort
+        marked = np.zeros(1 + max(int(a[-1]) for a in parts), dtype=bool)
+        for a in parts:
+            marked[a] = True
+        return np.flatnonzero(marked)
+
+
 class _Columns:
     """Slot bookkeeping shared by both sides."""
 
@@ -46,10 +108,26 @@ class _Columns:
         self.capacity = 0
         self.arrays: dict[str, np.ndarray] = {}
         self.skills: list[frozenset[str]] = []
+        self.postings = ProgramPostings(programs)
         self._grow(capacity)
 
     def _specs(self) -> dict[str, tuple[tuple[int, ...], np.dtype, object]]:
         raise NotImplementedError
+
+    def _programs_of(self, slot: int) -> tuple[list[int], float]:
+        """The programs ``slot`` is posted under and its largest weight among them."""
+        raise NotImplementedError
+
+    def _all_postings(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """(programs, slots, largest weight) of every alive slot, as ``_programs_of`` gives."""
+        raise NotImplementedError
+
+    def _post(self, slot: int) -> None:
+        programs, weight = self._programs_of(slot)
+        self.postings.add(slot, programs, weight)
+
+    def _unpost(self, slot: int) -> None:
+        self.postings.discard(slot, self._programs_of(slot)[0])
 
     def _grow(self, capacity: int) -> None:
         for name, (tail, dtype, fill) in self._specs().items():
@@ -89,6 +167,7 @@ class _Columns:
         slot = self.slot_of.pop(record_id, None)
         if slot is None:
             return None
+        self._unpost(slot)
         self.ids[slot] = None
         self.skills[slot] = frozenset()
         self.arrays["alive"][slot] = False
@@ -136,6 +215,7 @@ class _Columns:
         self.slot_of = {rid: s for s, rid in enumerate(ids) if rid is not None}
         self._free = [int(s) for s in meta["free"]]
         self.skills = [frozenset() if rid is None else skills[rid] for rid in ids]
+        self.postings = ProgramPostings.from_pairs(self.n_programs, *self._all_postings())
 
 
 class CandidateColumns(_Columns):
@@ -163,6 +243,7 @@ class CandidateColumns(_Columns):
         self, c: Candidate, p: CandidateProfile, program_index: dict[str, int], vector: np.ndarray
     ) -> int:
         slot = self.slot_for(c.id)
+        self._unpost(slot)  # a replaced record may have changed program
         a = self.arrays
         a["alive"][slot] = True
         a["seeking"][slot] = c.status == "seeking"
@@ -181,7 +262,28 @@ class CandidateColumns(_Columns):
         a["relocate"][slot] = bool(c.willing_to_relocate)
         a["vectors"][slot] = vector
         self.skills[slot] = p.skills
+        self._post(slot)
         return slot
+
+    def _programs_of(self, slot: int) -> tuple[list[int], float]:
+        a = self.arrays
+        pairs = [
+            (int(a[p][slot]), float(a[c][slot]))
+            for p, c in (("prog1", "conf1"), ("prog2", "conf2"))
+        ]
+        known = [(p, c) for p, c in pairs if p >= 0]
+        return [p for p, _ in known], max((c for _, c in known), default=0.0)
+
+    def _all_postings(self) -> tuple[np.ndarray, np.ndarray, float]:
+        a, alive = self.arrays, self.alive_slots()
+        progs, slots, weight = [], [], 0.0
+        for p, c in (("prog1", "conf1"), ("prog2", "conf2")):
+            known = alive[a[p][alive] >= 0]
+            progs.append(a[p][known].astype(np.int64))
+            slots.append(known)
+            if len(known):
+                weight = max(weight, float(a[c][known].max()))
+        return np.concatenate(progs), np.concatenate(slots), weight
 
 
 class VacancyColumns(_Columns):
@@ -214,6 +316,7 @@ class VacancyColumns(_Columns):
         vector: np.ndarray,
     ) -> int:
         slot = self.slot_for(v.id)
+        self._unpost(slot)  # a replaced record may have changed programs
         a = self.arrays
         a["alive"][slot] = True
         a["open"][slot] = v.status == "open"
@@ -242,7 +345,20 @@ class VacancyColumns(_Columns):
         a["salary"][slot] = np.nan if pay is None else pay
         a["vectors"][slot] = vector
         self.skills[slot] = p.skills
+        self._post(slot)
         return slot
+
+    def _programs_of(self, slot: int) -> tuple[list[int], float]:
+        row = self.arrays["programs"][slot]
+        nonzero = np.flatnonzero(row > 0)
+        return nonzero.tolist(), float(row[nonzero].max()) if len(nonzero) else 0.0
+
+    def _all_postings(self) -> tuple[np.ndarray, np.ndarray, float]:
+        alive = self.alive_slots()
+        rows = self.arrays["programs"][alive]
+        at, progs = np.nonzero(rows > 0)
+        weight = float(rows[at, progs].max()) if len(at) else 0.0
+        return progs.astype(np.int64), alive[at], weight
 
 
 @dataclass(frozen=True)

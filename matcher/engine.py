@@ -1,9 +1,10 @@
 """The Matcher: fit on records, recommend in both directions, explain, update, save, load.
 
-A query runs in two stages. Candidate generation takes the union of the nearest neighbours in
-the vector index, the best BM25 documents and the records whose program fits (the taxonomy), so
-no single weak signal can hide a good match. Then every pair in that pool is checked against the
-hard requirements, gets its features and a score, and the best ``k`` get reasons.
+A query runs in two stages. Candidate generation (``matcher.candidate_pool``) takes the union of
+the nearest neighbours in the vector index, the best BM25 documents and the records whose program
+fits (the taxonomy), so no single weak signal can hide a good match. Then every pair in that pool
+is checked against the hard requirements, gets its features and a score, and the best ``k`` get
+reasons.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from matcher import eligibility, features, vector_backends
+from matcher import candidate_pool, eligibility, features, vector_backends
+from matcher.candidate_pool import LexicalHits, ProgramFit
 from matcher.columns import CandidateColumns, Today, VacancyColumns
 from matcher.encoder import CachedEncoder, Encoder, load_bundled_encoder
 from matcher.errors import NotFittedError, UnknownRecordError
@@ -208,30 +210,14 @@ class Matcher:
         return slot
 
     def _pool(
-        self,
-        side: str,
-        query_slot: int,
-        query_vec: np.ndarray,
-        tokens: tuple[str, ...],
-        fit_all: Callable[[np.ndarray], np.ndarray],
+        self, side: str, query_vec: np.ndarray, lexical: LexicalHits, fit: ProgramFit
     ) -> np.ndarray:
-        """Candidate generation: dense ∪ lexical ∪ taxonomy, over the alive records of ``side``."""
+        """The slots of ``side`` worth scoring for one query (see ``matcher.candidate_pool``)."""
         cols = self.candidate_columns_ if side == "candidate" else self.vacancy_columns_
         index = self.candidate_index_ if side == "candidate" else self.vacancy_index_
-        lexical = self.candidate_lexical_ if side == "candidate" else self.vacancy_lexical_
-        alive = cols.alive_slots()
-        if len(alive) <= EXHAUSTIVE_LIMIT:
-            return alive
-        m = self.pool_size
-        dense_ids = [rid for rid, _ in index.search(query_vec[None, :], m)[0]]
-        dense = np.fromiter((cols.slot_of[i] for i in dense_ids), dtype=np.int64)
-        lex = lexical.top(tokens, m, cols.size)
-        fit = fit_all(alive)
-        fitting = alive[fit >= 0.3]
-        if len(fitting) > 4 * m:
-            cheap = fit[fit >= 0.3] + 0.3 * (cols.vectors[fitting] @ query_vec)
-            fitting = fitting[np.argpartition(-cheap, 4 * m)[: 4 * m]]
-        return np.unique(np.concatenate([dense, lex, fitting]))
+        return candidate_pool.generate(
+            cols, index, query_vec, lexical, fit, self.pool_size, EXHAUSTIVE_LIMIT
+        )
 
     def _score(
         self, cand_slots: np.ndarray, vac_slots: np.ndarray, lexical: np.ndarray, today: Today
@@ -254,23 +240,6 @@ class Matcher:
         scores = np.clip(self.scorer_.score(feats.matrix()), 0.0, 1.0)
         return scores, eligibility.eligible(checks), checks, feats
 
-    def _program_fit_for_vacancy(self, vac_slot: int) -> Callable[[np.ndarray], np.ndarray]:
-        need = self.vacancy_columns_.arrays["programs"][vac_slot]
-        u = np.append((self.similarity_ * need[None, :]).max(axis=1), 0.0)  # -1 → 0
-        a = self.candidate_columns_.arrays
-        return lambda s: np.maximum(
-            a["conf1"][s] * u[a["prog1"][s]], a["conf2"][s] * u[a["prog2"][s]]
-        )
-
-    def _program_fit_for_candidate(self, cand_slot: int) -> Callable[[np.ndarray], np.ndarray]:
-        a = self.candidate_columns_.arrays
-        w = np.zeros(len(self.program_codes_), dtype=np.float32)
-        for prog, conf in (("prog1", "conf1"), ("prog2", "conf2")):
-            if a[prog][cand_slot] >= 0:
-                w = np.maximum(w, self.similarity_[a[prog][cand_slot]] * a[conf][cand_slot])
-        programs = self.vacancy_columns_.arrays["programs"]
-        return lambda s: (programs[s] * w[None, :]).max(axis=1)
-
     def _rank(
         self,
         side: str,
@@ -279,25 +248,17 @@ class Matcher:
         k: int,
         include: Callable[[Any], bool] | None,
         today: Today,
+        lexical: LexicalHits,
     ) -> list[Match]:
         """Score the pool against one record and keep the best ``k`` eligible, included ones."""
         n = len(pool)
         if n == 0:
             return []
         query = np.full(n, query_slot, dtype=np.int64)
-        if side == "candidate":  # ranking candidates for the vacancy in query_slot
-            vp = self.vacancy_profiles_[self.vacancy_columns_.ids[query_slot] or ""]
-            raw = self.candidate_lexical_.score_array(vp.tokens, self.candidate_columns_.size)
-            cand_slots, vac_slots = pool, query
-            lexical_raw = raw[pool]
-        else:
-            cp = self.candidate_profiles_[self.candidate_columns_.ids[query_slot] or ""]
-            raw = self.vacancy_lexical_.score_array(cp.tokens, self.vacancy_columns_.size)
-            cand_slots, vac_slots = query, pool
-            lexical_raw = raw[pool]
-        top = float(raw.max()) if raw.size else 0.0  # same scale as explain()
-        lexical = lexical_raw / top if top > 0 else lexical_raw
-        scores, ok, _, feats = self._score(cand_slots, vac_slots, lexical, today)
+        # ranking candidates for the vacancy in query_slot, or vacancies for the candidate
+        cand_slots, vac_slots = (pool, query) if side == "candidate" else (query, pool)
+        scaled = lexical.scaled_at(pool)  # same scale as explain()
+        scores, ok, _, feats = self._score(cand_slots, vac_slots, scaled, today)
         order = np.flatnonzero(ok)
         order = order[np.argsort(-scores[order], kind="stable")]
         out: list[Match] = []
@@ -325,16 +286,17 @@ class Matcher:
         _check_k(k)
         slot = self._slot("vacancy", vacancy_id)
         today = Today.of(as_of or date.today())
-        fit_all = self._program_fit_for_vacancy(slot)
-        vp = self.vacancy_profiles_[vacancy_id]
-        pool = self._pool(
-            "candidate", slot, self.vacancy_columns_.vectors[slot], vp.tokens, fit_all
+        cols = self.candidate_columns_
+        lexical = LexicalHits.of(
+            self.candidate_lexical_, self.vacancy_profiles_[vacancy_id].tokens, cols.size
         )
-        found = self._rank("candidate", slot, pool, k, include, today)
+        fit = candidate_pool.fit_for_vacancy(self.vacancy_columns_, cols, self.similarity_, slot)
+        pool = self._pool("candidate", self.vacancy_columns_.vectors[slot], lexical, fit)
+        found = self._rank("candidate", slot, pool, k, include, today, lexical)
         if include is not None and len(found) < k and len(pool) < len(self.candidates_):
-            found = self._rank(
-                "candidate", slot, self.candidate_columns_.alive_slots(), k, include, today
-            )
+            # the scope left too few in the pool: rank every record it allows
+            scoped = candidate_pool.scoped_slots(cols, self.candidates_, include)
+            found = self._rank("candidate", slot, scoped, k, include, today, lexical)
         return found
 
     def recommend_vacancies(
@@ -350,16 +312,18 @@ class Matcher:
         _check_k(k)
         slot = self._slot("candidate", candidate_id)
         today = Today.of(as_of or date.today())
-        fit_all = self._program_fit_for_candidate(slot)
-        cp = self.candidate_profiles_[candidate_id]
-        pool = self._pool(
-            "vacancy", slot, self.candidate_columns_.vectors[slot], cp.tokens, fit_all
+        cols = self.vacancy_columns_
+        lexical = LexicalHits.of(
+            self.vacancy_lexical_, self.candidate_profiles_[candidate_id].tokens, cols.size
         )
-        found = self._rank("vacancy", slot, pool, k, include, today)
+        fit = candidate_pool.fit_for_candidate(
+            self.candidate_columns_, cols, self.similarity_, slot
+        )
+        pool = self._pool("vacancy", self.candidate_columns_.vectors[slot], lexical, fit)
+        found = self._rank("vacancy", slot, pool, k, include, today, lexical)
         if include is not None and len(found) < k and len(pool) < len(self.vacancies_):
-            found = self._rank(
-                "vacancy", slot, self.vacancy_columns_.alive_slots(), k, include, today
-            )
+            scoped = candidate_pool.scoped_slots(cols, self.vacancies_, include)
+            found = self._rank("vacancy", slot, scoped, k, include, today, lexical)
         return found
 
     def explain(self, candidate_id: str, vacancy_id: str, *, as_of: date | None = None) -> Match:
@@ -368,13 +332,13 @@ class Matcher:
         cs = np.asarray([self._slot("candidate", candidate_id)])
         vs = np.asarray([self._slot("vacancy", vacancy_id)])
         today = Today.of(as_of or date.today())
-        raw = self.candidate_lexical_.score_array(
-            self.vacancy_profiles_[vacancy_id].tokens, self.candidate_columns_.size
+        lexical = LexicalHits.of(
+            self.candidate_lexical_,
+            self.vacancy_profiles_[vacancy_id].tokens,
+            self.candidate_columns_.size,
         )
-        top = float(raw.max()) if raw.size else 0.0
         # scaled like a ranked query: relative to the best-matching candidate for this vacancy
-        lexical = raw[cs] / top if top > 0 else raw[cs]
-        scores, ok, checks, feats = self._score(cs, vs, lexical, today)
+        scores, ok, checks, feats = self._score(cs, vs, lexical.scaled_at(cs), today)
         blocked = [
             eligibility.BLOCKED_TEXT[r] for r in eligibility.REQUIREMENTS if not bool(checks[r][0])
         ]

@@ -133,36 +133,45 @@ class BM25Index:
         qtf = np.fromiter(counts.values(), dtype=np.float32)
         return cols, idf * np.minimum(qtf, 3.0)  # repeated query words count, but saturate
 
+    def hits(self, tokens: Sequence[str], size: int) -> tuple[np.ndarray, np.ndarray]:
+        """(slots, BM25 scores) of the documents below ``size`` sharing a term with the query,
+        slots ascending; every other document scores 0. A query reads only its terms' columns,
+        so its cost follows those columns' postings, not the number of documents."""
+        self._refresh()
+        cols, weights = self._query_weights(tokens)
+        found: list[tuple[np.ndarray, np.ndarray]] = []
+        if len(cols):
+            for matrix, row_slots, alive in (
+                (self._main, self._main_rows, self._main_alive),
+                (self._delta, self._delta_rows, None),
+            ):
+                if matrix is None or matrix.shape[0] == 0:
+                    continue
+                known = cols < matrix.shape[1]
+                result = np.asarray(matrix[:, cols[known]] @ weights[known], dtype=np.float32)
+                hit = np.flatnonzero(result > 0)
+                if alive is not None:
+                    hit = hit[alive[hit]]
+                slots = row_slots[hit]
+                keep = slots < size
+                found.append((slots[keep], result[hit[keep]]))
+        if not found:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        slots = np.concatenate([s for s, _ in found])
+        scores = np.concatenate([r for _, r in found])
+        order = np.argsort(slots, kind="stable")  # a slot lives in the main matrix or the delta
+        return slots[order], scores[order]
+
     def score_array(self, tokens: Sequence[str], size: int) -> np.ndarray:
         """BM25 of one query against every slot below ``size`` (0 where no term is shared)."""
-        self._refresh()
         out = np.zeros(size, dtype=np.float32)
-        cols, weights = self._query_weights(tokens)
-        if len(cols) == 0:
-            return out
-        for matrix, row_slots, alive in (
-            (self._main, self._main_rows, self._main_alive),
-            (self._delta, self._delta_rows, None),
-        ):
-            if matrix is None or matrix.shape[0] == 0:
-                continue
-            known = cols < matrix.shape[1]
-            result = np.asarray(matrix[:, cols[known]] @ weights[known], dtype=np.float32)
-            hit = np.flatnonzero(result > 0)
-            if alive is not None:
-                hit = hit[alive[hit]]
-            slots = row_slots[hit]
-            keep = slots < size
-            out[slots[keep]] = result[hit[keep]]
+        slots, scores = self.hits(tokens, size)
+        out[slots] = scores
         return out
 
     def top(self, tokens: Sequence[str], k: int, size: int) -> np.ndarray:
         """Slots of the ``k`` best-scoring documents (only those sharing a term), best first."""
-        scores = self.score_array(tokens, size)
-        hit = np.flatnonzero(scores > 0)
-        if len(hit) > k:
-            hit = hit[np.argpartition(-scores[hit], k)[:k]]
-        return hit[np.argsort(-scores[hit], kind="stable")]
+        return best_of(*self.hits(tokens, size), k)
 
     # -- snapshot form: everything needed to answer exactly as before, without re-tokenising --
 
@@ -243,3 +252,12 @@ class BM25Index:
             slot: {terms[t]: int(f) for t, f in zip(tids.tolist(), tfs.tolist(), strict=True)}
             for slot, (tids, tfs) in self._docs.items()
         }
+
+
+def best_of(slots: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` best of ``hits`` (slots ascending), best first, ties by slot; a partial sort,
+    so the cost follows the number of hits rather than of documents."""
+    if len(slots) > k:
+        keep = np.argpartition(-scores, k)[:k]
+        slots, scores = slots[keep], scores[keep]
+    return slots[np.argsort(-scores, kind="stable")]

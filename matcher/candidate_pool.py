@@ -1,0 +1,181 @@
+"""Candidate generation: the few hundred records of one side worth scoring for a query.
+
+Above ``EXHAUSTIVE_LIMIT`` alive records (see ``matcher.engine``) a query does not score every
+record. It scores the union of three cheap signals, so no single weak one can hide a good
+match: the nearest neighbours in the vector index, the best BM25 documents, and the records
+whose program fits the query's (the taxonomy), cut to the best ``4 × pool_size`` of those by
+program fit plus a little of the dense similarity.
+
+Each signal reads only what it needs, so a query's cost follows the size of the pool rather
+than the number of records: BM25 reads the postings of the query's own terms
+(``BM25Index.hits``), and program fit reads the posting lists of the programs that can reach
+``FIT_THRESHOLD`` (``ProgramPostings``) instead of scoring every alive record. The pool is the
+same set the earlier full scans produced (tests/test_candidate_pool.py holds them side by side).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from matcher.columns import CandidateColumns, VacancyColumns
+from matcher.lexical import BM25Index, best_of
+from matcher.vector_backends import VectorIndex
+
+#: Program fit at which a record joins the pool on the taxonomy's word alone.
+FIT_THRESHOLD = 0.3
+#: How many times ``pool_size`` program-fitting records are kept after the cheap re-rank.
+FIT_POOL_FACTOR = 4
+#: Weight of the dense similarity in that cheap re-rank (program fit counts in full).
+CHEAP_DENSE_WEIGHT = 0.3
+
+
+@dataclass(frozen=True)
+class LexicalHits:
+    """One query's BM25 scores where they are not 0: slots ascending, with their scores.
+
+    Computed once per query and used three times: for the lexical part of the pool, for the
+    scale (the best score of any document, as ``explain`` uses) and for each pooled pair.
+    """
+
+    slots: np.ndarray
+    scores: np.ndarray
+
+    @classmethod
+    def of(cls, index: BM25Index, tokens: tuple[str, ...], size: int) -> LexicalHits:
+        return cls(*index.hits(tokens, size))
+
+    @property
+    def top(self) -> float:
+        """The best score of any document (0 when none shares a term)."""
+        return float(self.scores.max()) if len(self.scores) else 0.0
+
+    def at(self, slots: np.ndarray) -> np.ndarray:
+        """Raw BM25 of ``slots`` (float32, 0 where no term is shared)."""
+        out = np.zeros(len(slots), dtype=np.float32)
+        if len(self.slots) == 0 or len(slots) == 0:
+            return out
+        where = np.minimum(np.searchsorted(self.slots, slots), len(self.slots) - 1)
+        found = self.slots[where] == slots
+        out[found] = self.scores[where[found]]
+        return out
+
+    def scaled_at(self, slots: np.ndarray) -> np.ndarray:
+        """BM25 of ``slots`` relative to the best document for this query, in [0, 1]."""
+        raw, top = self.at(slots), self.top
+        return raw / top if top > 0 else raw
+
+
+@dataclass(frozen=True)
+class ProgramFit:
+    """How well each record of the other side fits one query's programs.
+
+    ``fit(slots)`` is the exact formula; ``reachable`` are the only slots where it can reach
+    ``FIT_THRESHOLD`` (every other alive record scores below it), ascending.
+    """
+
+    fit: Callable[[np.ndarray], np.ndarray]
+    reachable: np.ndarray
+
+    def fitting(self) -> tuple[np.ndarray, np.ndarray]:
+        """(slots, fit) of the records at or above ``FIT_THRESHOLD``, slots ascending."""
+        fit = self.fit(self.reachable)
+        keep = fit >= FIT_THRESHOLD
+        return self.reachable[keep], fit[keep]
+
+
+def fit_for_vacancy(
+    vacancies: VacancyColumns,
+    candidates: CandidateColumns,
+    similarity: np.ndarray,
+    vac_slot: int,
+) -> ProgramFit:
+    """Candidates' program fit for one vacancy: their best program's confidence times its
+    best similarity to any program the vacancy needs (weighted by how surely it needs it)."""
+    need = vacancies.arrays["programs"][vac_slot]
+    u = np.append((similarity * need[None, :]).max(axis=1), 0.0)  # -1 → 0
+    a = candidates.arrays
+
+    def fit(s: np.ndarray) -> np.ndarray:
+        return np.asarray(
+            np.maximum(a["conf1"][s] * u[a["prog1"][s]], a["conf2"][s] * u[a["prog2"][s]])
+        )
+
+    # conf ≤ max_weight, and rounding keeps order, so conf × u[p] < threshold wherever
+    # max_weight × u[p] is: no candidate posted only under such programs can fit
+    bound = np.asarray(candidates.postings.max_weight, dtype=u.dtype) * u[:-1]
+    programs = np.flatnonzero(bound >= FIT_THRESHOLD).tolist()
+    return ProgramFit(fit, candidates.postings.slots(programs))
+
+
+def fit_for_candidate(
+    candidates: CandidateColumns,
+    vacancies: VacancyColumns,
+    similarity: np.ndarray,
+    cand_slot: int,
+) -> ProgramFit:
+    """Vacancies' program fit for one candidate: the best (need × similarity × confidence)
+    over the vacancy's programs and the candidate's one or two."""
+    a = candidates.arrays
+    w = np.zeros(similarity.shape[0], dtype=np.float32)
+    for prog, conf in (("prog1", "conf1"), ("prog2", "conf2")):
+        if a[prog][cand_slot] >= 0:
+            w = np.maximum(w, similarity[a[prog][cand_slot]] * a[conf][cand_slot])
+    programs_of = vacancies.arrays["programs"]
+
+    def fit(s: np.ndarray) -> np.ndarray:
+        return np.asarray((programs_of[s] * w[None, :]).max(axis=1))
+
+    bound = np.asarray(vacancies.postings.max_weight, dtype=w.dtype) * w
+    programs = np.flatnonzero(bound >= FIT_THRESHOLD).tolist()
+    return ProgramFit(fit, vacancies.postings.slots(programs))
+
+
+def generate(
+    columns: CandidateColumns | VacancyColumns,
+    index: VectorIndex,
+    query_vec: np.ndarray,
+    lexical: LexicalHits,
+    program_fit: ProgramFit,
+    pool_size: int,
+    exhaustive_limit: int,
+) -> np.ndarray:
+    """Slots to score for one query: dense ∪ lexical ∪ taxonomy, ascending (or every alive
+    slot when there are at most ``exhaustive_limit``)."""
+    if len(columns) <= exhaustive_limit:
+        return columns.alive_slots()
+    m = pool_size
+    dense_ids = [rid for rid, _ in index.search(query_vec[None, :], m)[0]]
+    dense = np.fromiter((columns.slot_of[i] for i in dense_ids), dtype=np.int64)
+    lex = best_of(lexical.slots, lexical.scores, m)
+    fitting, fit = program_fit.fitting()
+    keep = FIT_POOL_FACTOR * m
+    if len(fitting) > keep:
+        # np.take copies the rows faster than fancy indexing does, and the very same values
+        cheap = fit + CHEAP_DENSE_WEIGHT * (np.take(columns.vectors, fitting, axis=0) @ query_vec)
+        fitting = fitting[np.argpartition(-cheap, keep)[:keep]]
+    return np.unique(np.concatenate([dense, lex, fitting]))
+
+
+def scoped_slots(
+    columns: CandidateColumns | VacancyColumns,
+    records: Mapping[str, Any],
+    include: Callable[[Any], bool],
+) -> np.ndarray:
+    """The alive slots whose record ``include`` accepts, ascending; rank them with ``include``.
+
+    When a caller's scope (one school's students, one employer's vacancies) leaves fewer than
+    ``k`` in the pool, ranking exactly these finds the same best ``k`` as ranking every record
+    and filtering, at the cost of one cheap predicate call per record instead of full scoring.
+    A scope of one gets a second, excluded slot beside it: numpy scores a single row as a dot
+    product whose last bit can differ from the same row scored within a matrix, as it was when
+    every record was ranked.
+    """
+    slot_of = columns.slot_of
+    picked = [slot_of[rid] for rid, record in records.items() if include(record)]
+    if len(picked) == 1 and len(columns) > 1:
+        picked.append(next(s for s in columns.slot_of.values() if s != picked[0]))
+    return np.sort(np.asarray(picked, dtype=np.int64))

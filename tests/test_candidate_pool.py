@@ -1,0 +1,319 @@
+"""Candidate generation reads posting lists instead of scanning every record, and the result is
+exactly what the full scans gave.
+
+The reference below is the engine's earlier computation, kept verbatim in spirit: a dense BM25
+array over every slot, program fit over every alive record, and, when a caller's scope left
+fewer than ``k`` in the pool, a re-rank of every alive record. The pool is forced on a small
+demo by lowering ``EXHAUSTIVE_LIMIT`` and ``pool_size`` so that each signal is cut (the BM25
+top, the program-fit re-rank) and scoped queries fall back.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from matcher import engine
+from matcher.candidate_pool import LexicalHits
+from matcher.columns import CandidateColumns, Today, VacancyColumns
+from matcher.demo import generate_demo
+from matcher.encoder import HashingEncoder
+from matcher.engine import Matcher
+
+AS_OF = date(2026, 11, 1)
+K = 20
+POOL = 15  # a pool of 15 + 15 + 60 of ~1,500 records: every cut matters
+#: which cuts and fallbacks the reference went through, so the tests can show they were covered
+PATHS: Counter[str] = Counter()
+
+
+# -- the reference: how the engine generated and ranked pools before posting lists ----------
+
+
+def _old_fit_for_vacancy(m: Matcher, vac_slot: int) -> Callable[[np.ndarray], np.ndarray]:
+    need = m.vacancy_columns_.arrays["programs"][vac_slot]
+    u = np.append((m.similarity_ * need[None, :]).max(axis=1), 0.0)
+    a = m.candidate_columns_.arrays
+    return lambda s: np.maximum(a["conf1"][s] * u[a["prog1"][s]], a["conf2"][s] * u[a["prog2"][s]])
+
+
+def _old_fit_for_candidate(m: Matcher, cand_slot: int) -> Callable[[np.ndarray], np.ndarray]:
+    a = m.candidate_columns_.arrays
+    w = np.zeros(len(m.program_codes_), dtype=np.float32)
+    for prog, conf in (("prog1", "conf1"), ("prog2", "conf2")):
+        if a[prog][cand_slot] >= 0:
+            w = np.maximum(w, m.similarity_[a[prog][cand_slot]] * a[conf][cand_slot])
+    programs = m.vacancy_columns_.arrays["programs"]
+    return lambda s: (programs[s] * w[None, :]).max(axis=1)
+
+
+def _old_lexical_top(raw: np.ndarray, k: int) -> np.ndarray:
+    hit = np.flatnonzero(raw > 0)
+    if len(hit) > k:
+        hit = hit[np.argpartition(-raw[hit], k)[:k]]
+    return hit[np.argsort(-raw[hit], kind="stable")]
+
+
+def _old_pool(m: Matcher, side: str, vec: np.ndarray, raw: np.ndarray, fit_all: Any) -> Any:
+    cols = m.candidate_columns_ if side == "candidate" else m.vacancy_columns_
+    index = m.candidate_index_ if side == "candidate" else m.vacancy_index_
+    alive = cols.alive_slots()
+    if len(alive) <= engine.EXHAUSTIVE_LIMIT:
+        return alive
+    dense = np.fromiter(
+        (cols.slot_of[i] for i, _ in index.search(vec[None, :], m.pool_size)[0]), dtype=np.int64
+    )
+    lex = _old_lexical_top(raw, m.pool_size)
+    PATHS["lexical cut"] += int((raw > 0).sum() > m.pool_size)
+    fit = fit_all(alive)
+    fitting = alive[fit >= 0.3]
+    PATHS["some fit"] += int(len(fitting) > 0)
+    if len(fitting) > 4 * m.pool_size:
+        PATHS["fit cut"] += 1
+        cheap = fit[fit >= 0.3] + 0.3 * (cols.vectors[fitting] @ vec)
+        fitting = fitting[np.argpartition(-cheap, 4 * m.pool_size)[: 4 * m.pool_size]]
+    return np.unique(np.concatenate([dense, lex, fitting]))
+
+
+def _old_rank(
+    m: Matcher, side: str, slot: int, pool: np.ndarray, raw: np.ndarray, include: Any
+) -> list[tuple[str, str, float]]:
+    query = np.full(len(pool), slot, dtype=np.int64)
+    cand_slots, vac_slots = (pool, query) if side == "candidate" else (query, pool)
+    top = float(raw.max()) if raw.size else 0.0
+    lexical = raw[pool] / top if top > 0 else raw[pool]
+    scores, ok, _, _ = m._score(cand_slots, vac_slots, lexical, Today.of(AS_OF))
+    order = np.flatnonzero(ok)
+    out = []
+    for i in order[np.argsort(-scores[order], kind="stable")]:
+        cid = m.candidate_columns_.ids[int(cand_slots[i])] or ""
+        vid = m.vacancy_columns_.ids[int(vac_slots[i])] or ""
+        record = m.candidates_[cid] if side == "candidate" else m.vacancies_[vid]
+        if include is None or include(record):
+            out.append((cid, vid, float(scores[i])))
+            if len(out) == K:
+                break
+    return out
+
+
+def _old_recommend(m: Matcher, side: str, query_id: str, include: Any) -> list[Any]:
+    """``side`` is what is ranked: "candidate" answers a vacancy, "vacancy" a candidate."""
+    cols: CandidateColumns | VacancyColumns
+    if side == "candidate":
+        slot = m.vacancy_columns_.slot_of[query_id]
+        vec = m.vacancy_columns_.vectors[slot]
+        tokens = m.vacancy_profiles_[query_id].tokens
+        raw = m.candidate_lexical_.score_array(tokens, m.candidate_columns_.size)
+        fit_all, cols, n = _old_fit_for_vacancy(m, slot), m.candidate_columns_, len(m.candidates_)
+    else:
+        slot = m.candidate_columns_.slot_of[query_id]
+        vec = m.candidate_columns_.vectors[slot]
+        tokens = m.candidate_profiles_[query_id].tokens
+        raw = m.vacancy_lexical_.score_array(tokens, m.vacancy_columns_.size)
+        fit_all, cols, n = _old_fit_for_candidate(m, slot), m.vacancy_columns_, len(m.vacancies_)
+    pool = _old_pool(m, side, vec, raw, fit_all)
+    found = _old_rank(m, side, slot, pool, raw, include)
+    if include is not None and len(found) < K and len(pool) < n:
+        PATHS[f"{side} scope fallback"] += 1
+        found = _old_rank(m, side, slot, cols.alive_slots(), raw, include)
+    return found
+
+
+# -- the world: a demo big enough for the pooled path, changed while it is queried ------------
+
+
+#: the unrounded score of every match the engine built (a Match carries it rounded to 4 places)
+_RAW: list[float] = []
+
+
+def _recording_build_match(*args: Any) -> Any:
+    _RAW.append(args[3])
+    return _build_match(*args)
+
+
+_build_match = engine.build_match
+
+
+def _triples(matches: list[Any]) -> list[tuple[str, str, float]]:
+    raw, _RAW[:] = _RAW[-len(matches) :] if matches else [], []
+    assert [round(r, 4) for r in raw] == [x.score for x in matches]
+    return [(x.candidate_id, x.vacancy_id, r) for x, r in zip(matches, raw, strict=True)]
+
+
+@pytest.fixture(scope="module")
+def demo() -> Any:
+    return generate_demo(seed=5, n_schools=12, n_candidates=1500, n_vacancies=160, as_of=AS_OF)
+
+
+@pytest.fixture
+def world(demo: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[Matcher, Any]:
+    monkeypatch.setattr(engine, "EXHAUSTIVE_LIMIT", 100)
+    monkeypatch.setattr(engine, "build_match", _recording_build_match)
+    cands, vacs = demo.candidates, demo.vacancies
+    matcher = Matcher(encoder=HashingEncoder(128), pool_size=POOL)
+    return matcher.fit(cands[:1200], vacs[:130]), demo
+
+
+def _churn(matcher: Matcher, demo: Any, rng: random.Random) -> None:
+    """Adds, removes and replaces records so that programs move between posting lists."""
+    cands, vacs = demo.candidates, demo.vacancies
+    present = sorted(matcher.candidates_)
+    matcher.remove_candidates(rng.sample(present, 40))
+    matcher.upsert_candidates(rng.sample(cands[1200:], 30))  # some new, some already back
+    majors = sorted({c.major for c in cands if c.major})
+    moved = [
+        c.model_copy(update={"major": rng.choice(majors)})
+        for c in (matcher.candidates_[i] for i in rng.sample(sorted(matcher.candidates_), 25))
+    ]
+    matcher.upsert_candidates(moved)
+    matcher.remove_vacancies(rng.sample(sorted(matcher.vacancies_), 6))
+    matcher.upsert_vacancies(rng.sample(vacs[130:], 6))
+    donors = rng.sample(vacs, 5)
+    retitled = [
+        matcher.vacancies_[vid].model_copy(
+            update={"title": d.title, "majors": d.majors, "description": d.description}
+        )
+        for vid, d in zip(rng.sample(sorted(matcher.vacancies_), 5), donors, strict=True)
+    ]
+    matcher.upsert_vacancies(retitled)
+
+
+def _queries(matcher: Matcher, rng: random.Random, n: int) -> tuple[list[str], list[str]]:
+    open_v = sorted(i for i, v in matcher.vacancies_.items() if v.status == "open")
+    seeking = sorted(i for i, c in matcher.candidates_.items() if c.status == "seeking")
+    return rng.sample(open_v, min(n, len(open_v))), rng.sample(seeking, n)
+
+
+def _assert_same_as_reference(matcher: Matcher, rng: random.Random, n: int) -> dict[str, int]:
+    """Both directions, unscoped and scoped; returns how often each path was taken."""
+    schools = sorted({c.school_id for c in matcher.candidates_.values() if c.school_id})
+    employers = sorted({v.employer_id for v in matcher.vacancies_.values() if v.employer_id})
+    taken = {"queries": 0}
+    v_ids, c_ids = _queries(matcher, rng, n)
+    for vid in v_ids:
+        school = rng.choice(schools)
+        for include in (None, lambda c, s=school: c.school_id == s):
+            got = _triples(matcher.recommend_candidates(vid, K, include=include, as_of=AS_OF))
+            assert got == _old_recommend(matcher, "candidate", vid, include), vid
+            taken["queries"] += 1
+    for cid in c_ids:
+        employer = rng.choice(employers)
+        for include in (None, lambda v, e=employer: v.employer_id == e):
+            got = _triples(matcher.recommend_vacancies(cid, K, include=include, as_of=AS_OF))
+            assert got == _old_recommend(matcher, "vacancy", cid, include), cid
+            taken["queries"] += 1
+    return taken
+
+
+def _assert_postings_current(matcher: Matcher) -> None:
+    """Every program's posting list is exactly the alive records that hold that program."""
+    c, v = matcher.candidate_columns_, matcher.vacancy_columns_
+    for p in range(len(matcher.program_codes_)):
+        a = c.arrays
+        alive = c.alive_slots()
+        holds = alive[(a["prog1"][alive] == p) | (a["prog2"][alive] == p)]
+        assert c.postings.slots([p]).tolist() == holds.tolist()
+        alive = v.alive_slots()
+        holds = alive[v.arrays["programs"][alive, p] > 0]
+        assert v.postings.slots([p]).tolist() == holds.tolist()
+    assert c.postings.max_weight >= float(c.arrays["conf1"][c.alive_slots()].max())
+    assert v.postings.max_weight >= float(v.arrays["programs"][v.alive_slots()].max())
+
+
+# -- the tests --------------------------------------------------------------------------------
+
+
+def test_pools_rank_exactly_as_the_full_scans_did_through_upserts_and_removes(
+    world: tuple[Matcher, Any],
+) -> None:
+    matcher, demo = world
+    rng = random.Random(42)
+    assert len(matcher.candidates_) > engine.EXHAUSTIVE_LIMIT  # the pooled path is taken
+    PATHS.clear()
+    taken = _assert_same_as_reference(matcher, rng, 15)
+    for _ in range(3):
+        _churn(matcher, demo, rng)
+        _assert_postings_current(matcher)
+        more = _assert_same_as_reference(matcher, rng, 12)
+        taken = {key: taken[key] + more[key] for key in taken}
+    assert taken["queries"] >= 200
+    for path in ("lexical cut", "fit cut", "candidate scope fallback", "vacancy scope fallback"):
+        assert PATHS[path] >= 10, PATHS
+
+
+def test_a_small_scope_ranks_only_its_records_and_still_fills_k(
+    world: tuple[Matcher, Any],
+) -> None:
+    """A school's students rarely fill k from a pool of the whole population: the engine then
+    ranks the school's own records, and returns k of them whenever k eligible ones exist."""
+    matcher, _ = world
+    rng = random.Random(7)
+    by_school: dict[str, int] = {}
+    for c in matcher.candidates_.values():
+        if c.school_id:
+            by_school[c.school_id] = by_school.get(c.school_id, 0) + 1
+    school = min(by_school, key=lambda s: by_school[s])
+    v_ids, _ = _queries(matcher, rng, 20)
+    fell_back = 0
+    for vid in v_ids:
+        include = lambda c: c.school_id == school  # noqa: E731
+        got = _triples(matcher.recommend_candidates(vid, K, include=include, as_of=AS_OF))
+        assert got == _old_recommend(matcher, "candidate", vid, include)
+        everyone = _old_rank(
+            matcher,
+            "candidate",
+            matcher.vacancy_columns_.slot_of[vid],
+            matcher.candidate_columns_.alive_slots(),
+            matcher.candidate_lexical_.score_array(
+                matcher.vacancy_profiles_[vid].tokens, matcher.candidate_columns_.size
+            ),
+            include,
+        )
+        assert len(got) == min(K, len(everyone))
+        assert all(matcher.candidates_[cid].school_id == school for cid, _, _ in got)
+        fell_back += got == everyone and len(everyone) < K
+    assert fell_back > 0  # the scope was small enough to leave the pool short
+
+
+def test_lexical_hits_are_the_dense_scores_where_they_are_not_zero(
+    world: tuple[Matcher, Any],
+) -> None:
+    matcher, demo = world
+    _churn(matcher, demo, random.Random(3))
+    lex, size = matcher.candidate_lexical_, matcher.candidate_columns_.size
+    for vid in sorted(matcher.vacancies_)[:30]:
+        tokens = matcher.vacancy_profiles_[vid].tokens
+        dense = lex.score_array(tokens, size)
+        hits = LexicalHits.of(lex, tokens, size)
+        assert hits.slots.tolist() == np.flatnonzero(dense > 0).tolist()
+        assert np.array_equal(hits.at(np.arange(size)), dense)
+        assert hits.top == float(dense.max())
+        assert lex.top(tokens, POOL, size).tolist() == _old_lexical_top(dense, POOL).tolist()
+
+
+def test_saved_and_loaded_engine_pools_the_same(world: tuple[Matcher, Any], tmp_path: Path) -> None:
+    matcher, demo = world
+    rng = random.Random(11)
+    _churn(matcher, demo, rng)
+    matcher.save(tmp_path / "snap")
+    loaded = Matcher.load(tmp_path / "snap", encoder=HashingEncoder(128), pool_size=POOL)
+    _assert_postings_current(loaded)
+    v_ids, c_ids = _queries(matcher, rng, 15)
+    for vid in v_ids:
+        assert _triples(loaded.recommend_candidates(vid, K, as_of=AS_OF)) == _triples(
+            matcher.recommend_candidates(vid, K, as_of=AS_OF)
+        )
+    for cid in c_ids:
+        assert _triples(loaded.recommend_vacancies(cid, K, as_of=AS_OF)) == _triples(
+            matcher.recommend_vacancies(cid, K, as_of=AS_OF)
+        )
+    _churn(loaded, demo, rng)  # the restored postings keep up with later changes
+    _assert_postings_current(loaded)
+    _assert_same_as_reference(loaded, rng, 5)
