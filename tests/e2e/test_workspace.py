@@ -7,19 +7,15 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import httpx
 import openpyxl
 import pytest
+from served import cocok_command, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
@@ -30,20 +26,6 @@ DESKTOP = {"width": 1366, "height": 900}
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _command() -> list[str]:
-    script = Path(sys.executable).parent / "cocok"
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("cocok")
-    return [found] if found else [sys.executable, "-m", "service.cli"]
 
 
 @dataclass(frozen=True)
@@ -65,7 +47,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         "COLUMNS": "200",
     }
     loaded = subprocess.run(
-        [*_command(), "demo", "--no-serve", "--candidates", "300", "--vacancies", "60"],
+        [*cocok_command(), "demo", "--no-serve", "--candidates", "300", "--vacancies", "60"],
         env=env,
         capture_output=True,
         text=True,
@@ -79,36 +61,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         )
     }
     assert set(accounts) == {"bkk", "employer", "admin"}, loaded.stdout
-    port = _free_port()
-    log = open(tmp / "server.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [*_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError((tmp / "server.log").read_text()[-3000:])
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError((tmp / "server.log").read_text()[-3000:])
-            time.sleep(0.3)
+    with serving(env, tmp / "server.log", timeout_s=180) as url:
         yield Demo(url, accounts, tmp / "var")
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")

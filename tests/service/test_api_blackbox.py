@@ -3,36 +3,17 @@
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from served import serving
 from svc_helpers import ADMIN_KEY, candidate_body, vacancy_body
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _command() -> list[str]:
-    script = Path(sys.executable).parent / "cocok"
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("cocok")
-    return [found] if found else [sys.executable, "-m", "service.cli"]
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
     env = {
         **os.environ,
         "COCOK_ENCODER": "hashing",
@@ -40,35 +21,8 @@ def server(tmp_path: Path) -> Iterator[str]:
         "COCOK_ADMIN_KEY": ADMIN_KEY,
         "COCOK_DATABASE_URL": "",
     }
-    log = open(tmp_path / "server.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [*_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError((tmp_path / "server.log").read_text()[-3000:])
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError((tmp_path / "server.log").read_text()[-3000:])
-            time.sleep(0.2)
+    with serving(env, tmp_path / "server.log") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
     text = (tmp_path / "server.log").read_text()
     assert "081234567890" not in text and "Siti" not in text  # no personal data in logs
     assert ADMIN_KEY not in text

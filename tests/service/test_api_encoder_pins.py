@@ -11,14 +11,13 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
+from served import cocok_command, free_port
 from svc_helpers import ADMIN_KEY, make_settings
 
 from matcher import encoder as encoders
@@ -80,15 +79,9 @@ def test_in_process_app_never_becomes_ready(pristine: Path, tmp_path: Path) -> N
         assert response.status_code == 503 and "failed to load" in response.json()["detail"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_cocok_serve_refuses_to_start(pristine: Path, tmp_path: Path) -> None:
     folder = _tampered(pristine, tmp_path, "model.safetensors")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "COCOK_ENCODER": "bundled",
@@ -97,11 +90,9 @@ def test_cocok_serve_refuses_to_start(pristine: Path, tmp_path: Path) -> None:
         "COCOK_ADMIN_KEY": ADMIN_KEY,
         "COCOK_DATABASE_URL": "",
     }
-    script = Path(sys.executable).parent / "cocok"
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "service.cli"]
     with open(tmp_path / "serve.log", "wb") as log:
         proc = subprocess.Popen(
-            [*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [*cocok_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
