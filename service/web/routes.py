@@ -229,9 +229,7 @@ def export_shortlist(request: Request, vacancy_id: str) -> Response:
     with request.app.state.sessions() as db:
         user, p = staff(request, db)
         try:
-            page = workspace.vacancy_page(
-                gateway(request), db, p, vacancy_id, request.app.state.settings.k_max
-            )
+            page = workspace.shortlist_page(db, p, vacancy_id)
         except Problem as exc:
             return error_page(request, user, exc)
         rows = workspace.shortlist_rows(page)

@@ -98,13 +98,9 @@ def vacancy_page(
     found = matching.candidates_for_vacancy(
         gateway, session, p, vacancy_id, min(MATCHES_ON_PAGE, k_max), k_max
     )
-    vac_row = repository.get_row(session, "vacancy", vacancy_id)
-    assert vac_row is not None  # the use case above answered 404 otherwise
-    vacancy = Vacancy.model_validate(vac_row.data)
-    pipeline = latest_status(session, p, vacancy_id)
-    today = repository.today()
-    ids = [i["candidate_id"] for i in found["items"]]
-    rows = repository.get_rows(session, "candidate", [*ids, *pipeline])
+    page = shortlist_page(session, p, vacancy_id)
+    vacancy, pipeline = page["vacancy"], page["latest"]
+    rows = repository.get_rows(session, "candidate", [i["candidate_id"] for i in found["items"]])
     lines: list[CandidateLine] = []
     for item in found["items"]:
         row = rows.get(item["candidate_id"])
@@ -112,12 +108,27 @@ def vacancy_page(
             continue
         fits, gaps = split_reasons(item["reasons"])
         lines.append(_line(row, item["score"], fits, gaps, vacancy, pipeline, item.get("contact")))
+    return {**page, "matches": lines}
+
+
+def shortlist_page(session: Session, p: Principal, vacancy_id: str) -> dict[str, Any]:
+    """The vacancy and ``p``'s pipeline on it, without asking the engine (the Excel export).
+
+    Refuses exactly as the vacancy's matches would: 404 outside ``p``'s scope.
+    """
+    today = repository.today()
+    vac_row = repository.get_row(session, "vacancy", vacancy_id)
+    access.require_readable(p, "vacancy", vac_row, vacancy_id, today)
+    assert vac_row is not None  # require_readable answered 404 otherwise
+    vacancy = Vacancy.model_validate(vac_row.data)
+    pipeline = latest_status(session, p, vacancy_id)
+    rows = repository.get_rows(session, "candidate", list(pipeline))
     shortlist: list[CandidateLine] = []
     for cid in pipeline:
         row = rows.get(cid)
         if row is not None and access.can_read_candidate(p, row, today):  # type: ignore[arg-type]
             shortlist.append(_line(row, None, [], [], vacancy, pipeline, None, p))
-    return {"vacancy": vacancy, "matches": lines, "shortlist": shortlist}
+    return {"vacancy": vacancy, "latest": pipeline, "shortlist": shortlist}
 
 
 def _line(

@@ -124,6 +124,7 @@ def test_an_employer_sees_its_own_vacancies_and_consenting_people_only(
     home = client.get("/ruang")
     assert "/ruang/lowongan/v-a" in home.text and "/ruang/lowongan/v-b" not in home.text
     assert client.get("/ruang/lowongan/v-b").status_code == 404
+    assert client.get("/ruang/lowongan/v-b/ekspor.xlsx").status_code == 404  # nor its export
     page = client.get("/ruang/lowongan/v-a")
     assert page.status_code == 200
     assert 'data-kandidat="c-a"' in page.text and "081234567890" in page.text
