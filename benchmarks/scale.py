@@ -3,19 +3,22 @@
     python -m benchmarks.scale [--sizes 10000,100000,1000000] [--queries 100] [--out results]
 
 Each size runs in its own child process (so resident memory is that size's alone): demo records
-from ``matcher.demo`` scaled up (N candidates, N/10 vacancies, at most 10,000), vectors from the
+from ``matcher.demo`` scaled up (N candidates, N/10 vacancies, at most 10,000; candidates are
+streamed a chunk at a time and kept only by the engine, as in the service), vectors from the
 synthetic projection encoder of ``benchmarks.speed_data`` (the bundled model cannot encode a
 million texts here; see that module), a ``Matcher`` built through its ordinary upsert path with
 those vectors handed in, then:
 
 * ``recommend_candidates`` / ``recommend_vacancies`` p50/p95/p99 (k=20) for random open
   vacancies and seeking candidates, after 5 warm-up calls; and ``recommend_candidates`` scoped
-  to one school's students (a BKK officer's query: the scope rarely fills k from the pool);
+  to one school's students (a BKK officer's query, ``SchoolScope``: the scope rarely fills k
+  from the pool);
 * a raw ``FaissIndex.search`` of the same vacancy vectors over the candidate index (k=20 and the
   engine's pool of 300): the floor;
 * recall@20 of the candidate index (whatever type it chose for N) against brute force;
-* resident memory (psutil RSS) before the records, after generating them, after the build;
-  build time.
+* resident memory (psutil RSS) at the start, after generating the vacancies, after the build
+  ("engine MB" is the last minus the second: everything the engine holds, records included);
+  build time (record generation excluded).
 
 Writes results/scale.json, results/scale.md and results/scale.png (latency and memory vs N).
 """
@@ -44,8 +47,8 @@ log = logging.getLogger("benchmarks.scale")
 CHUNK = 10_000
 WARMUP = 5
 AS_OF = date(2026, 11, 1)
-#: a rough engine footprint per candidate (measured: ~8 KB) plus the generated records
-BYTES_PER_CANDIDATE = 14_000
+#: a rough engine footprint per candidate (measured ~3.5 KB) with headroom for the build
+BYTES_PER_CANDIDATE = 6_000
 
 
 def _rss_mb() -> float:
@@ -68,47 +71,56 @@ def _timed(fn: Any, ids: list[str]) -> list[float]:
 def measure(n: int, n_vacancies: int, queries: int) -> dict[str, Any]:
     """One size, in this process."""
     from matcher.demo import generate_demo
+    from matcher.demo.generate import stream_demo_candidates
     from matcher.engine import Matcher
+    from matcher.scopes import SchoolScope
 
     rss_start = _rss_mb()
-    t0 = time.perf_counter()
-    demo = generate_demo(
-        seed=11, n_schools=60, n_candidates=n, n_vacancies=n_vacancies, as_of=AS_OF
-    )
-    generate_s = time.perf_counter() - t0
+    world = {"seed": 11, "n_schools": 60, "n_vacancies": n_vacancies, "as_of": AS_OF}
+    vacancies = generate_demo(n_candidates=0, **world).vacancies  # type: ignore[arg-type]
     encoder = ProjectionEncoder()
     rss_records = _rss_mb()
-    log.info("n=%d: %d records generated in %.1f s, rss %.0f MB", n, n, generate_s, rss_records)
+    rng = random.Random(2026)
+    v_ids = [rng.choice([v.id for v in vacancies if v.status == "open"]) for _ in range(queries)]
 
     matcher = Matcher(encoder=encoder)
     matcher._setup()  # the empty state fit() starts from; records go in through upserts below
     build_started = time.perf_counter()
-    encode_s = 0.0
-    for side, records in (("candidates", demo.candidates), ("vacancies", demo.vacancies)):
-        upsert: Any = (
-            matcher.upsert_candidates if side == "candidates" else matcher.upsert_vacancies
-        )
-        for start in range(0, len(records), CHUNK):
-            chunk = records[start : start + CHUNK]
-            t1 = time.perf_counter()
-            vectors = encoder.encode([record_text(r) for r in chunk])
-            encode_s += time.perf_counter() - t1
-            upsert(chunk, vectors=vectors)
-            if (start // CHUNK) % 10 == 0:
-                log.info(
-                    "n=%d: %s %d/%d after %.0f s, rss %.0f MB",
-                    n, side, start + len(chunk), len(records),
-                    time.perf_counter() - build_started, _rss_mb(),
-                )  # fmt: skip
-    rng = random.Random(2026)
-    v_ids = [
-        rng.choice([v.id for v in demo.vacancies if v.status == "open"]) for _ in range(queries)
-    ]
-    c_ids = [
-        rng.choice([c.id for c in demo.candidates if c.status == "seeking"]) for _ in range(queries)
-    ]
+    encode_s = generate_s = 0.0
+    # candidates are generated a chunk at a time and not kept: only the engine holds them, as
+    # in the service (a million as pydantic objects would need ~4 GB on their own)
+    people = stream_demo_candidates(n_candidates=n, **world)  # type: ignore[arg-type]
+    seeking: list[str] = []  # a reservoir sample of seeking ids for the c→v queries
+    schools: set[str] = set()
+    seen_seeking = 0
+    for start in range(0, n, CHUNK):
+        t0 = time.perf_counter()
+        chunk = [next(people) for _ in range(min(CHUNK, n - start))]
+        generate_s += time.perf_counter() - t0
+        for c in chunk:
+            schools.update([c.school_id] if c.school_id else [])
+            if c.status == "seeking":
+                seen_seeking += 1
+                if len(seeking) < queries:
+                    seeking.append(c.id)
+                elif (j := rng.randrange(seen_seeking)) < queries:
+                    seeking[j] = c.id
+        t1 = time.perf_counter()
+        vectors = encoder.encode([record_text(r) for r in chunk])
+        encode_s += time.perf_counter() - t1
+        matcher.upsert_candidates(chunk, vectors=vectors)
+        if (start // CHUNK) % 10 == 0:
+            log.info(
+                "n=%d: candidates %d/%d after %.0f s, rss %.0f MB",
+                n, start + len(chunk), n, time.perf_counter() - build_started, _rss_mb(),
+            )  # fmt: skip
+    del chunk, vectors
+    for start in range(0, len(vacancies), CHUNK):
+        part = vacancies[start : start + CHUNK]
+        matcher.upsert_vacancies(part, vectors=encoder.encode([record_text(r) for r in part]))
+    c_ids = [rng.choice(seeking) for _ in range(queries)]
     matcher.recommend_candidates(v_ids[0], k=20, as_of=AS_OF)  # first query folds the BM25 delta
-    build_s = time.perf_counter() - build_started
+    build_s = time.perf_counter() - build_started - generate_s  # generation is not the engine's
     rss_built = _rss_mb()
     log.info("n=%d: engine built in %.1f s, rss %.0f MB", n, build_s, rss_built)
 
@@ -116,11 +128,10 @@ def measure(n: int, n_vacancies: int, queries: int) -> dict[str, Any]:
     vac_vectors = {i: matcher.vacancy_index_.get([i]) for i in set(v_ids)}
     engine_v = _timed(lambda i: matcher.recommend_candidates(i, k=20, as_of=AS_OF), v_ids)
     engine_c = _timed(lambda i: matcher.recommend_vacancies(i, k=20, as_of=AS_OF), c_ids)
-    schools = sorted({c.school_id for c in demo.candidates if c.school_id})
-    school_of = {i: rng.choice(schools) for i in v_ids}
+    school_of = {i: rng.choice(sorted(schools)) for i in v_ids}
     engine_scoped = _timed(
         lambda i: matcher.recommend_candidates(
-            i, k=20, as_of=AS_OF, include=lambda c: c.school_id == school_of[i]
+            i, k=20, as_of=AS_OF, include=SchoolScope(school_of[i])
         ),
         v_ids,
     )
@@ -255,7 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     for n in sizes:
         free = psutil.virtual_memory().available
         if n * BYTES_PER_CANDIDATE > free:
-            log.warning("skipping n=%d: needs ~%d MB, %d MB free", n, n * 14 // 1000, free >> 20)
+            need = n * BYTES_PER_CANDIDATE >> 20
+            log.warning("skipping n=%d: needs ~%d MB, %d MB free", n, need, free >> 20)
             results.append({"candidates": n, "error": f"skipped: {free >> 20} MB free"})
             continue
         results.append(_child(n, args.queries, args.out / f".scale-{n}.json"))

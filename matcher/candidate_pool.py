@@ -160,6 +160,15 @@ def generate(
     return np.unique(np.concatenate([dense, lex, fitting]))
 
 
+def scope_mask(columns: CandidateColumns | VacancyColumns, include: Any) -> np.ndarray | None:
+    """The scope as a boolean over ``[:columns.size]`` when it can say so from the columns
+    (``matcher.scopes``), else None: then only the predicate itself can tell."""
+    mask = getattr(include, "mask", None)
+    if mask is None or not isinstance(columns, CandidateColumns):
+        return None
+    return np.asarray(mask(columns), dtype=bool)
+
+
 def scoped_slots(
     columns: CandidateColumns | VacancyColumns,
     records: Mapping[str, Any],
@@ -169,13 +178,18 @@ def scoped_slots(
 
     When a caller's scope (one school's students, one employer's vacancies) leaves fewer than
     ``k`` in the pool, ranking exactly these finds the same best ``k`` as ranking every record
-    and filtering, at the cost of one cheap predicate call per record instead of full scoring.
+    and filtering, at the cost of one cheap predicate call per record instead of full scoring
+    (none at all for a scope the columns answer, see ``scope_mask``).
     A scope of one gets a second, excluded slot beside it: numpy scores a single row as a dot
     product whose last bit can differ from the same row scored within a matrix, as it was when
     every record was ranked.
     """
     slot_of = columns.slot_of
-    picked = [slot_of[rid] for rid, record in records.items() if include(record)]
+    mask = scope_mask(columns, include)
+    if mask is not None:
+        picked = np.flatnonzero(mask & columns.arrays["alive"][: columns.size]).tolist()
+    else:
+        picked = [slot_of[rid] for rid, record in records.items() if include(record)]
     if len(picked) == 1 and len(columns) > 1:
         picked.append(next(s for s in columns.slot_of.values() if s != picked[0]))
     return np.sort(np.asarray(picked, dtype=np.int64))

@@ -219,6 +219,24 @@ class _Columns:
 
 
 class CandidateColumns(_Columns):
+    def __init__(self, dim: int, programs: int, capacity: int = 1024) -> None:
+        #: school id -> the small integer the ``school`` column holds (never shrinks)
+        self.school_codes: dict[str, int] = {}
+        super().__init__(dim, programs, capacity)
+
+    def export(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        arrays, meta = super().export()
+        return arrays, {**meta, "schools": list(self.school_codes)}
+
+    def restore(
+        self,
+        arrays: Mapping[str, np.ndarray],
+        meta: Mapping[str, Any],
+        skills: Mapping[str, frozenset[str]],
+    ) -> None:
+        super().restore(arrays, meta, skills)
+        self.school_codes = {str(school): code for code, school in enumerate(meta["schools"])}
+
     def _specs(self) -> dict[str, tuple[tuple[int, ...], np.dtype, object]]:
         f32, i32 = np.dtype(np.float32), np.dtype(np.int32)
         return {
@@ -236,8 +254,22 @@ class CandidateColumns(_Columns):
             "exp_months": ((), f32, 0.0),
             "max_commute": ((), f32, np.nan),
             "relocate": ((), np.dtype(bool), False),
+            "school": ((), i32, -1),
             "vectors": ((self.dim,), f32, 0.0),
         }
+
+    def _school_code(self, school_id: str) -> int:
+        code = self.school_codes.get(school_id)
+        if code is None:
+            code = self.school_codes[school_id] = len(self.school_codes)
+        return code
+
+    def school_mask(self, school_id: str) -> np.ndarray:
+        """Slots on ``[:size]`` whose record names ``school_id`` (dead slots included)."""
+        code = self.school_codes.get(school_id)
+        if code is None:
+            return np.zeros(self.size, dtype=bool)
+        return np.asarray(self.arrays["school"][: self.size] == code)
 
     def put(
         self, c: Candidate, p: CandidateProfile, program_index: dict[str, int], vector: np.ndarray
@@ -260,6 +292,7 @@ class CandidateColumns(_Columns):
         a["exp_months"][slot] = c.experience_months
         a["max_commute"][slot] = np.nan if c.max_commute_km is None else c.max_commute_km
         a["relocate"][slot] = bool(c.willing_to_relocate)
+        a["school"][slot] = -1 if c.school_id is None else self._school_code(c.school_id)
         a["vectors"][slot] = vector
         self.skills[slot] = p.skills
         self._post(slot)

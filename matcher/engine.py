@@ -22,9 +22,11 @@ from matcher.columns import CandidateColumns, Today, VacancyColumns
 from matcher.encoder import CachedEncoder, Encoder, load_bundled_encoder
 from matcher.errors import NotFittedError, UnknownRecordError
 from matcher.geo import Gazetteer
+from matcher.held_profiles import HeldCandidateProfiles
 from matcher.lexical import BM25Index
 from matcher.matches import Match, build_match
-from matcher.profiles import CandidateProfile, Profiler, VacancyProfile
+from matcher.profiles import CandidateProfile, Profiler, VacancyProfile, without_text
+from matcher.record_shelf import CandidateShelf
 from matcher.records import Candidate, Vacancy, parse_candidate, parse_vacancy
 from matcher.scoring import Scorer, WeightedScorer
 from matcher.vector_backends import VectorBackend, VectorIndex
@@ -88,9 +90,8 @@ class Matcher:
         self.manifest_: dict[str, Any] = {}  # filled by Matcher.load from the snapshot
         dim, n_prog = self.encoder_.dim, len(self.program_codes_)
         make_index = self.index_factory or vector_backends.DEFAULT
-        self.candidates_: dict[str, Candidate] = {}
+        self.candidates_ = CandidateShelf()
         self.vacancies_: dict[str, Vacancy] = {}
-        self.candidate_profiles_: dict[str, CandidateProfile] = {}
         self.vacancy_profiles_: dict[str, VacancyProfile] = {}
         self.candidate_columns_ = CandidateColumns(dim, n_prog)
         self.vacancy_columns_ = VacancyColumns(dim, n_prog)
@@ -98,6 +99,10 @@ class Matcher:
         self.vacancy_index_: VectorIndex = make_index(dim, "vacancy")
         self.candidate_lexical_ = BM25Index()
         self.vacancy_lexical_ = BM25Index()
+        #: read back from the columns and BM25 on demand (see ``matcher.held_profiles``)
+        self.candidate_profiles_: Mapping[str, CandidateProfile] = HeldCandidateProfiles(
+            self.candidate_columns_, self.candidate_lexical_, self.program_codes_
+        )
 
     def fit(
         self,
@@ -136,14 +141,14 @@ class Matcher:
         records = list({c.id: c for c in records}.values())
         if not records:
             return
+        packed = [self.candidates_.prepare(c) for c in records]  # refuses before any change
         profiles = [self.profiler_.candidate(c) for c in records]
         if vectors is None:
             vectors = self.encoder_.encode([p.text for p in profiles])
-        for c, p, vec in zip(records, profiles, vectors, strict=True):
+        for c, p, vec, row in zip(records, profiles, vectors, packed, strict=True):
             slot = self.candidate_columns_.put(c, p, self.program_index_, vec)
             self.candidate_lexical_.upsert(slot, p.tokens)
-            self.candidates_[c.id] = c
-            self.candidate_profiles_[c.id] = p
+            self.candidates_.store(c.id, row)
         self.candidate_index_.add([c.id for c in records], vectors)
 
     def upsert_vacancies(
@@ -164,7 +169,7 @@ class Matcher:
             slot = self.vacancy_columns_.put(v, p, self.program_index_, self.similarity_, vec)
             self.vacancy_lexical_.upsert(slot, p.tokens)
             self.vacancies_[v.id] = v
-            self.vacancy_profiles_[v.id] = p
+            self.vacancy_profiles_[v.id] = without_text(p)
         self.vacancy_index_.add([v.id for v in records], vectors)
 
     def embed_ahead(
@@ -187,7 +192,7 @@ class Matcher:
             slot = self.candidate_columns_.release(record_id)
             if slot is not None:
                 self.candidate_lexical_.remove(slot)
-            del self.candidates_[record_id], self.candidate_profiles_[record_id]
+            self.candidates_.discard(record_id)
         self.candidate_index_.remove(ids)
 
     def remove_vacancies(self, ids: Iterable[str]) -> None:
@@ -261,13 +266,19 @@ class Matcher:
         scores, ok, _, feats = self._score(cand_slots, vac_slots, scaled, today)
         order = np.flatnonzero(ok)
         order = order[np.argsort(-scores[order], kind="stable")]
+        cols = self.candidate_columns_ if side == "candidate" else self.vacancy_columns_
+        mask = None if include is None else candidate_pool.scope_mask(cols, include)
         out: list[Match] = []
         for i in order:
             cid = self.candidate_columns_.ids[int(cand_slots[i])] or ""
             vid = self.vacancy_columns_.ids[int(vac_slots[i])] or ""
-            record = self.candidates_[cid] if side == "candidate" else self.vacancies_[vid]
-            if include is not None and not include(record):
-                continue
+            if mask is not None:
+                if not mask[int(pool[i])]:
+                    continue
+            elif include is not None:
+                record = self.candidates_[cid] if side == "candidate" else self.vacancies_[vid]
+                if not include(record):
+                    continue
             out.append(build_match(self, cid, vid, float(scores[i]), feats, int(i), True, []))
             if len(out) == k:
                 break
@@ -314,7 +325,7 @@ class Matcher:
         today = Today.of(as_of or date.today())
         cols = self.vacancy_columns_
         lexical = LexicalHits.of(
-            self.vacancy_lexical_, self.candidate_profiles_[candidate_id].tokens, cols.size
+            self.vacancy_lexical_, self.candidate_lexical_.doc_tokens(slot), cols.size
         )
         fit = candidate_pool.fit_for_candidate(
             self.candidate_columns_, cols, self.similarity_, slot

@@ -138,6 +138,11 @@ class FaissIndex:
         """``flat`` (exact), ``ivf-flat`` or ``ivf-sq8`` (approximate)."""
         return "flat" if self.trained_on == 0 else f"ivf-{self.encoding}"
 
+    @property
+    def exact_vectors(self) -> bool:
+        """Whether ``get`` returns the vectors as added (false for an SQ8 inverted file)."""
+        return self.index_type != "ivf-sq8"
+
     def ids(self) -> list[str]:
         return list(self._label_of)
 

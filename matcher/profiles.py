@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from matcher.geo import Gazetteer
 from matcher.language import protected_wording, scrub_protected, tokenize
@@ -53,6 +53,15 @@ class VacancyProfile:
     age_min: int | None
     age_max: int | None
     protected_wording: tuple[str, ...] = field(default=())
+
+
+P = TypeVar("P", CandidateProfile, VacancyProfile)
+
+
+def without_text(profile: P) -> P:
+    """The profile as the engine keeps it: ``text`` is the encoder's input, needed only until
+    the record is embedded, and at ~800 bytes a record it was a fifth of a candidate's memory."""
+    return replace(profile, text="")
 
 
 def _scrubbed(items: Iterable[str]) -> list[str]:
@@ -174,33 +183,12 @@ class Profiler:
 # is plain JSON whose floats round-trip exactly.
 
 
-def candidate_profile_to_json(p: CandidateProfile) -> dict[str, Any]:
-    return {
-        "programs": [[code, conf] for code, conf in p.programs],
-        "skills": sorted(p.skills),
-        "text": p.text,
-        "coordinates": list(p.coordinates) if p.coordinates is not None else None,
-    }
-
-
-def candidate_profile_from_json(data: dict[str, Any], tokens: tuple[str, ...]) -> CandidateProfile:
-    coords = data["coordinates"]
-    return CandidateProfile(
-        programs=tuple((str(code), float(conf)) for code, conf in data["programs"]),
-        skills=frozenset(data["skills"]),
-        tokens=tokens,
-        text=data["text"],
-        coordinates=(float(coords[0]), float(coords[1])) if coords is not None else None,
-    )
-
-
 def vacancy_profile_to_json(p: VacancyProfile) -> dict[str, Any]:
     return {
         "programs": p.programs,
         "major_programs": list(p.major_programs),
         "majors_required": p.majors_required,
         "skills": sorted(p.skills),
-        "text": p.text,
         "coordinates": list(p.coordinates) if p.coordinates is not None else None,
         "education_levels": [level.value for level in p.education_levels],
         "age_min": p.age_min,
@@ -217,7 +205,7 @@ def vacancy_profile_from_json(data: dict[str, Any], tokens: tuple[str, ...]) -> 
         majors_required=bool(data["majors_required"]),
         skills=frozenset(data["skills"]),
         tokens=tokens,
-        text=data["text"],
+        text="",
         coordinates=(float(coords[0]), float(coords[1])) if coords is not None else None,
         education_levels=tuple(EducationLevel(level) for level in data["education_levels"]),
         age_min=data["age_min"],

@@ -35,6 +35,7 @@ import numpy as np
 from matcher import snapshot_state, vector_backends
 from matcher.encoder import Encoder, encoder_identity
 from matcher.errors import ArtifactError
+from matcher.record_shelf import CandidateShelf, ShelfView
 from matcher.records import parse_candidate, parse_vacancy
 
 if TYPE_CHECKING:
@@ -54,6 +55,26 @@ def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
         os.fsync(handle.fileno())
 
 
+def _write_lines(path: Path, lines: Iterable[bytes]) -> None:
+    """Records already in JSON (the candidate shelf's), one per line, never all at once."""
+    with path.open("wb") as handle:
+        for line in lines:
+            handle.write(line + b"\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _read_candidates(path: Path) -> CandidateShelf:
+    """Each line validated as a candidate and packed at once: a million records never exist
+    as objects together (as a list they alone took ~4 GB)."""
+    shelf = CandidateShelf()
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                shelf.put(parse_candidate(json.loads(line)))
+    return shelf
+
+
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
@@ -63,9 +84,7 @@ def save_matcher(matcher: Matcher, path: Path, metadata: Mapping[str, Any]) -> N
     if (path / "manifest.json").exists():
         raise ArtifactError(f"refusing to overwrite the snapshot at {path}; save to a new folder")
     path.mkdir(parents=True, exist_ok=True)
-    _write_jsonl(
-        path / "candidates.jsonl", (c.model_dump(mode="json") for c in matcher.candidates_.values())
-    )
+    _write_lines(path / "candidates.jsonl", matcher.candidates_.json_lines())
     _write_jsonl(
         path / "vacancies.jsonl", (v.model_dump(mode="json") for v in matcher.vacancies_.values())
     )
@@ -131,7 +150,7 @@ def _load(
     backend = matcher.index_factory or vector_backends.DEFAULT
     cand_index = backend.load(path / "candidate_index")
     vac_index = backend.load(path / "vacancy_index")
-    candidates = [parse_candidate(row) for row in _read_jsonl(path / "candidates.jsonl")]
+    candidates = _read_candidates(path / "candidates.jsonl")
     vacancies = [parse_vacancy(row) for row in _read_jsonl(path / "vacancies.jsonl")]
     if len(candidates) != manifest["candidates"] or len(vacancies) != manifest["vacancies"]:
         raise ArtifactError(f"snapshot at {path} disagrees with its manifest")
@@ -139,7 +158,7 @@ def _load(
         if not _restore_derived(
             matcher, path, manifest, candidates, vacancies, (cand_index, vac_index)
         ):
-            _restore(matcher, "candidate", candidates, cand_index)
+            _restore(matcher, "candidate", ShelfView(candidates), cand_index)
             _restore(matcher, "vacancy", vacancies, vac_index)
     except KeyError as exc:
         raise ArtifactError(f"snapshot at {path} lacks a vector for record {exc}") from None
@@ -151,7 +170,7 @@ def _restore_derived(
     matcher: Matcher,
     path: Path,
     manifest: Mapping[str, Any],
-    candidates: Sequence[Any],
+    candidates: CandidateShelf,
     vacancies: Sequence[Any],
     saved: tuple[Any, Any],
 ) -> bool:

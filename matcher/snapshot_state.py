@@ -5,8 +5,11 @@ scans) and was about three quarters of the load time; at 100,000 candidates that
 So ``save_matcher`` also writes, per side (``candidate`` and ``vacancy``)::
 
     <side>_state.json    slot bookkeeping, BM25 vocabulary and scalars, one profile per record
+                         (of a candidate only its skills: the engine reads the rest of its
+                         profile back from columns and BM25, ``matcher.held_profiles``)
     <side>_state.npz     the columns (cut at their size), BM25 documents, document frequencies
-                         and main matrix, and every profile's tokens as ids into that vocabulary
+                         and main matrix, each vacancy profile's tokens as ids into that
+                         vocabulary, and the exact vectors when the index is lossy (SQ8)
 
 The arrays are plain ``.npz`` read with ``allow_pickle=False`` and the rest is JSON, so no file
 of a snapshot can run code. Both are written before ``manifest.json`` (itself before the service
@@ -24,6 +27,7 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -32,15 +36,17 @@ import numpy as np
 
 from matcher import profiles as profile_forms
 from matcher.columns import CandidateColumns, VacancyColumns
+from matcher.held_profiles import HeldCandidateProfiles
 from matcher.lexical import BM25Index
 
 if TYPE_CHECKING:
     from matcher.engine import Matcher
-    from matcher.records import Candidate, Vacancy
+    from matcher.record_shelf import CandidateShelf
+    from matcher.records import Vacancy
     from matcher.vector_backends import VectorIndex
 
 #: Bump on any change to what these files hold or mean.
-STATE_VERSION = 1
+STATE_VERSION = 2
 SIDES = ("candidate", "vacancy")
 _PACKAGE = Path(__file__).resolve().parent
 #: Code and data whose change alters a profile, a column or a BM25 weight.
@@ -79,7 +85,7 @@ def fingerprint(matcher: Matcher) -> str:
     return digest.hexdigest()
 
 
-def _parts(matcher: Matcher, side: str) -> tuple[Any, Any, dict[str, Any], BM25Index]:
+def _parts(matcher: Matcher, side: str) -> tuple[Any, Any, Mapping[str, Any], BM25Index]:
     if side == "candidate":
         return (
             matcher.candidates_,
@@ -106,39 +112,49 @@ def _dump_state(
     handle.write("]}")
 
 
+def _profile_rows(side: str, order: list[str], profiles: Any, columns: Any) -> Iterable[Any]:
+    """Per record, what the load cannot take from columns or BM25: a vacancy's whole profile;
+    of a candidate only its skills (its profile is read back, see ``matcher.held_profiles``)."""
+    if side == "candidate":
+        slot_of, skills = columns.slot_of, columns.skills
+        return ({"id": r, "skills": sorted(skills[slot_of[r]])} for r in order)
+    to_json = profile_forms.vacancy_profile_to_json
+    return ({"id": r, **to_json(profiles[r])} for r in order)
+
+
 def save_state(matcher: Matcher, path: Path) -> dict[str, Any]:
     """Write both sides' derived state into ``path``; returns the manifest entry."""
     for side in SIDES:
         records, columns, profiles, lexical = _parts(matcher, side)
         col_arrays, col_meta = columns.export()
         lex_arrays, lex_meta = lexical.export()
-        to_json = (
-            profile_forms.candidate_profile_to_json
-            if side == "candidate"
-            else profile_forms.vacancy_profile_to_json
-        )
         vocabulary = lexical.vocabulary_
         # one pass per array and one profile at a time: a long-running server writes this every
         # few hundred changes, and building every row first left it ~100 MB larger each time
         order = list(records)  # the records file's order
-        sizes = np.fromiter((len(profiles[r].tokens) for r in order), np.int64, count=len(order))
-        token_ids = np.fromiter(
-            (vocabulary[t] for r in order for t in profiles[r].tokens),
-            dtype=np.int32,
-            count=int(sizes.sum()),
-        )
         arrays: dict[str, np.ndarray] = {f"col_{k}": v for k, v in col_arrays.items()}
         arrays |= {f"lex_{k}": v for k, v in lex_arrays.items()}
-        arrays["token_ids"] = token_ids
-        arrays["token_sizes"] = sizes
+        if side == "vacancy":  # a candidate's tokens are its BM25 document
+            sizes = np.fromiter(
+                (len(profiles[r].tokens) for r in order), np.int64, count=len(order)
+            )
+            arrays["token_sizes"] = sizes
+            arrays["token_ids"] = np.fromiter(
+                (vocabulary[t] for r in order for t in profiles[r].tokens),
+                dtype=np.int32,
+                count=int(sizes.sum()),
+            )
+        index = matcher.candidate_index_ if side == "candidate" else matcher.vacancy_index_
+        if not getattr(index, "exact_vectors", True):
+            # an SQ8 index gives back approximations; keep the exact ones so scores survive a
+            # restart bit for bit (1.5 GB more on disk at a million, none in memory)
+            arrays["vectors"] = columns.vectors[: columns.size]
         with (path / f"{side}_state.npz").open("wb") as handle:
             np.savez(handle, allow_pickle=False, **arrays)
             handle.flush()
             os.fsync(handle.fileno())
         with (path / f"{side}_state.json").open("w", encoding="utf-8") as handle:
-            _dump_state(
-                handle, col_meta, lex_meta, ({"id": r, **to_json(profiles[r])} for r in order)
-            )
+            _dump_state(handle, col_meta, lex_meta, _profile_rows(side, order, profiles, columns))
             handle.flush()
             os.fsync(handle.fileno())
     return {"version": STATE_VERSION, "fingerprint": fingerprint(matcher)}
@@ -162,46 +178,50 @@ def _read(path: Path, side: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]
 
 
 def _side(
-    matcher: Matcher, path: Path, side: str, records: Sequence[Candidate | Vacancy]
-) -> tuple[Any, dict[str, Any], BM25Index]:
-    """Columns, profiles and BM25 of one side, built apart from the matcher (vectors unset)."""
+    matcher: Matcher, path: Path, side: str, ids: Sequence[str]
+) -> tuple[Any, Mapping[str, Any], BM25Index, np.ndarray | None]:
+    """Columns, profiles and BM25 of one side, built apart from the matcher (vectors unset),
+    and the exact vectors when the snapshot carries them (its index was lossy)."""
     arrays, meta = _read(path, side)
     terms = [sys.intern(t) for t in meta["lexical"]["vocabulary"]]
     lexical = BM25Index.from_export(
         {k[4:]: v for k, v in arrays.items() if k.startswith("lex_")}, meta["lexical"], terms
     )
     rows = meta["profiles"]
-    if [row["id"] for row in rows] != [r.id for r in records]:
+    if [row["id"] for row in rows] != list(ids):
         raise ValueError("saved profiles do not match the saved records")
-    from_json = (
-        profile_forms.candidate_profile_from_json
-        if side == "candidate"
-        else profile_forms.vacancy_profile_from_json
-    )
-    ends = np.cumsum(arrays["token_sizes"]).tolist()
-    token_ids = arrays["token_ids"].tolist()
-    lookup = terms.__getitem__
-    profiles: dict[str, Any] = {}
-    start = 0
-    for row, end in zip(rows, ends, strict=True):
-        profiles[row["id"]] = from_json(row, tuple(map(lookup, token_ids[start:end])))
-        start = end
+    skills = {row["id"]: frozenset(map(sys.intern, row["skills"])) for row in rows}
     dim, n_prog = matcher.encoder_.dim, len(matcher.program_codes_)
     columns = CandidateColumns(dim, n_prog) if side == "candidate" else VacancyColumns(dim, n_prog)
     columns.restore(
-        {k[4:]: v for k, v in arrays.items() if k.startswith("col_")},
-        meta["columns"],
-        {rid: p.skills for rid, p in profiles.items()},
+        {k[4:]: v for k, v in arrays.items() if k.startswith("col_")}, meta["columns"], skills
     )
-    if set(columns.slot_of) != set(profiles) or len(lexical) != len(profiles):
+    if set(columns.slot_of) != set(skills) or len(lexical) != len(skills):
         raise ValueError("saved columns, BM25 and profiles disagree")
-    return columns, profiles, lexical
+    profiles: Mapping[str, Any]
+    if isinstance(columns, CandidateColumns):
+        profiles = HeldCandidateProfiles(columns, lexical, matcher.program_codes_)
+    else:
+        ends = np.cumsum(arrays["token_sizes"]).tolist()
+        token_ids = arrays["token_ids"].tolist()
+        lookup = terms.__getitem__
+        profiles, start = {}, 0
+        for row, end in zip(rows, ends, strict=True):
+            profile = profile_forms.vacancy_profile_from_json(
+                row, tuple(map(lookup, token_ids[start:end]))
+            )
+            profiles[row["id"]] = replace(profile, skills=skills[row["id"]])
+            start = end
+    exact = arrays.get("vectors")
+    if exact is not None and exact.shape != (columns.size, dim):
+        raise ValueError("saved vectors do not match the saved columns")
+    return columns, profiles, lexical, exact
 
 
 def restore_state(
     matcher: Matcher,
     path: Path,
-    candidates: Sequence[Candidate],
+    candidates: CandidateShelf,
     vacancies: Sequence[Vacancy],
     saved_indexes: tuple[VectorIndex, VectorIndex],
 ) -> None:
@@ -212,22 +232,27 @@ def restore_state(
     the matcher's own indexes in the records' order, in the batches the recomputing path uses,
     so both paths leave the same index behind.
     """
-    sides: tuple[tuple[str, Sequence[Candidate | Vacancy], VectorIndex], ...] = (
-        ("candidate", candidates, saved_indexes[0]),
-        ("vacancy", vacancies, saved_indexes[1]),
+    sides: tuple[tuple[str, list[str], VectorIndex], ...] = (
+        ("candidate", list(candidates), saved_indexes[0]),
+        ("vacancy", [v.id for v in vacancies], saved_indexes[1]),
     )
-    built = [_side(matcher, path, side, recs) for side, recs, _ in sides]
-    for (columns, _, _), (_, recs, saved) in zip(built, sides, strict=True):
-        ids = [r.id for r in recs]
-        columns.arrays["vectors"][[columns.slot_of[i] for i in ids]] = saved.get(ids)
-    (c_cols, c_prof, c_lex), (v_cols, v_prof, v_lex) = built
-    matcher.candidates_ = {c.id: c for c in candidates}
+    built = [_side(matcher, path, side, ids) for side, ids, _ in sides]
+    for (columns, _, _, exact), (_, ids, saved) in zip(built, sides, strict=True):
+        if exact is not None:
+            columns.arrays["vectors"][: len(exact)] = exact
+            continue
+        for start in range(0, len(ids), 65_536):  # bounded temporaries at a million
+            chunk = ids[start : start + 65_536]
+            columns.arrays["vectors"][[columns.slot_of[i] for i in chunk]] = saved.get(chunk)
+    (c_cols, c_prof, c_lex, _), (v_cols, v_prof, v_lex, _) = built
+    matcher.candidates_ = candidates
     matcher.vacancies_ = {v.id: v for v in vacancies}
     matcher.candidate_columns_, matcher.candidate_profiles_ = c_cols, c_prof
-    matcher.vacancy_columns_, matcher.vacancy_profiles_ = v_cols, v_prof
+    matcher.vacancy_columns_, matcher.vacancy_profiles_ = v_cols, dict(v_prof)
     matcher.candidate_lexical_, matcher.vacancy_lexical_ = c_lex, v_lex
     fresh = (matcher.candidate_index_, matcher.vacancy_index_)
-    for index, (_, recs, saved) in zip(fresh, sides, strict=True):
-        for start in range(0, len(recs), 1024):
-            chunk = [r.id for r in recs[start : start + 1024]]
-            index.add(chunk, saved.get(chunk))
+    for index, columns, (_, ids, _) in zip(fresh, (c_cols, v_cols), sides, strict=True):
+        # from the columns' exact vectors, as the recomputing path adds them
+        for start in range(0, len(ids), 1024):
+            chunk = ids[start : start + 1024]
+            index.add(chunk, columns.vectors[[columns.slot_of[i] for i in chunk]])

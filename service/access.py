@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, true
 
 from matcher.records import Candidate, Vacancy
+from matcher.scopes import SchoolScope
 from service.auth import Principal
 from service.db.models import CandidateRow, VacancyRow
 from service.problems import Problem, not_found
@@ -129,8 +130,10 @@ def include_candidates(
     """Whom a match list may name: a BKK its own students; an employer consenting people; a
     portal its own records plus consenting people (it acts for employers); admin everyone."""
     if p.role == "bkk":
-        school = p.school_id
-        return lambda c: c.school_id is not None and c.school_id == school
+        # a scope the engine answers from a column, not by reading every record
+        if p.school_id is None:
+            return lambda c: False  # a school key without a school sees nobody
+        return SchoolScope(p.school_id)
     if p.role == "employer":
         return lambda c: employer_may_see(c, today)
     if p.role == "portal":

@@ -26,6 +26,7 @@ from matcher.columns import CandidateColumns, Today, VacancyColumns
 from matcher.demo import generate_demo
 from matcher.encoder import HashingEncoder
 from matcher.engine import Matcher
+from matcher.scopes import SchoolScope
 
 AS_OF = date(2026, 11, 1)
 K = 20
@@ -168,8 +169,9 @@ def _churn(matcher: Matcher, demo: Any, rng: random.Random) -> None:
     matcher.remove_candidates(rng.sample(present, 40))
     matcher.upsert_candidates(rng.sample(cands[1200:], 30))  # some new, some already back
     majors = sorted({c.major for c in cands if c.major})
+    schools = sorted({c.school_id for c in cands if c.school_id})
     moved = [
-        c.model_copy(update={"major": rng.choice(majors)})
+        c.model_copy(update={"major": rng.choice(majors), "school_id": rng.choice(schools)})
         for c in (matcher.candidates_[i] for i in rng.sample(sorted(matcher.candidates_), 25))
     ]
     matcher.upsert_candidates(moved)
@@ -199,7 +201,8 @@ def _assert_same_as_reference(matcher: Matcher, rng: random.Random, n: int) -> d
     v_ids, c_ids = _queries(matcher, rng, n)
     for vid in v_ids:
         school = rng.choice(schools)
-        for include in (None, lambda c, s=school: c.school_id == s):
+        # the same scope as a plain predicate and as the column the engine answers it from
+        for include in (None, lambda c, s=school: c.school_id == s, SchoolScope(school)):
             got = _triples(matcher.recommend_candidates(vid, K, include=include, as_of=AS_OF))
             assert got == _old_recommend(matcher, "candidate", vid, include), vid
             taken["queries"] += 1
@@ -266,6 +269,8 @@ def test_a_small_scope_ranks_only_its_records_and_still_fills_k(
         include = lambda c: c.school_id == school  # noqa: E731
         got = _triples(matcher.recommend_candidates(vid, K, include=include, as_of=AS_OF))
         assert got == _old_recommend(matcher, "candidate", vid, include)
+        by_column = matcher.recommend_candidates(vid, K, include=SchoolScope(school), as_of=AS_OF)
+        assert _triples(by_column) == got
         everyone = _old_rank(
             matcher,
             "candidate",

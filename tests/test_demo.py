@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from matcher.demo import DemoData, generate_demo
+from matcher.demo.generate import stream_demo_candidates
 from matcher.geo import Gazetteer
 from matcher.records import Candidate, EducationLevel, Vacancy, parse_candidate, parse_vacancy
 
@@ -38,6 +39,13 @@ def test_deterministic_for_a_seed() -> None:
     assert a == b
     c = generate_demo(seed=12, n_candidates=300, n_vacancies=60)
     assert [x.name for x in c.candidates] != [x.name for x in a.candidates]
+
+
+def test_streamed_candidates_are_the_generated_ones() -> None:
+    """The scale benchmark streams a million; they must be the same people generate_demo gives."""
+    args = {"seed": 11, "n_schools": 7, "n_candidates": 250, "n_vacancies": 40}
+    streamed = stream_demo_candidates(**args)  # type: ignore[arg-type]
+    assert list(streamed) == generate_demo(**args).candidates  # type: ignore[arg-type]
 
 
 def test_parts_draw_from_their_own_streams() -> None:

@@ -164,7 +164,8 @@ def test_milvus_restore_adopts_the_live_collection_and_trims_it_to_the_snapshot(
         assert set(restored.candidates_) == {c["id"] for c in cands}
         assert len(index) == len(cands) and "late" not in index and "c0" in index
         np.testing.assert_allclose(
-            index.get(["c0"]), HashingEncoder(64).encode([restored.candidate_profiles_["c0"].text])
+            index.get(["c0"]),
+            HashingEncoder(64).encode([restored.profiler_.candidate(restored.candidates_["c0"]).text]),
         )
     finally:
         backend.close()
