@@ -49,10 +49,14 @@ def _dictionary() -> bytes:
 
 def pack(record: Candidate) -> bytes:
     """The record as compact deflated JSON (defaults left out: they come back on parsing)."""
+    return pack_json(record.model_dump_json(exclude_defaults=True).encode())
+
+
+def pack_json(raw: bytes) -> bytes:
+    """Deflate a candidate's JSON as it is (a snapshot line already validated on reading)."""
     deflate = zlib.compressobj(
         LEVEL, zlib.DEFLATED, _WBITS, 9, zlib.Z_DEFAULT_STRATEGY, _dictionary()
     )
-    raw = record.model_dump_json(exclude_defaults=True).encode()
     return deflate.compress(raw) + deflate.flush()
 
 

@@ -233,3 +233,11 @@ def parse_candidate(data: Mapping[str, Any]) -> Candidate:
         return Candidate.model_validate(dict(data))
     except ValidationError as exc:
         raise RecordValidationError("invalid candidate", _errors_of(exc)) from None
+
+
+def parse_candidate_json(raw: str | bytes) -> Candidate:
+    """Validate one candidate's JSON text (pydantic's parser: no intermediate dict)."""
+    try:
+        return Candidate.model_validate_json(raw)
+    except ValidationError as exc:
+        raise RecordValidationError("invalid candidate", _errors_of(exc)) from None

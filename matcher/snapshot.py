@@ -35,8 +35,8 @@ import numpy as np
 from matcher import snapshot_state, vector_backends
 from matcher.encoder import Encoder, encoder_identity
 from matcher.errors import ArtifactError
-from matcher.record_shelf import CandidateShelf, ShelfView
-from matcher.records import parse_candidate, parse_vacancy
+from matcher.record_shelf import CandidateShelf, ShelfView, pack_json
+from matcher.records import parse_candidate_json, parse_vacancy
 
 if TYPE_CHECKING:
     from matcher.engine import Matcher
@@ -66,12 +66,15 @@ def _write_lines(path: Path, lines: Iterable[bytes]) -> None:
 
 def _read_candidates(path: Path) -> CandidateShelf:
     """Each line validated as a candidate and packed at once: a million records never exist
-    as objects together (as a list they alone took ~4 GB)."""
+    as objects together (as a list they alone took ~4 GB). The line itself is what gets
+    deflated, so a load neither re-serialises nor re-checks what it has just validated."""
     shelf = CandidateShelf()
-    with path.open(encoding="utf-8") as handle:
+    with path.open("rb") as handle:
         for line in handle:
-            if line.strip():
-                shelf.put(parse_candidate(json.loads(line)))
+            raw = line.strip()
+            if raw:
+                record = parse_candidate_json(raw)
+                shelf.store(record.id, pack_json(raw))
     return shelf
 
 
