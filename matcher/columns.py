@@ -107,7 +107,9 @@ class _Columns:
         self._free: list[int] = []
         self.capacity = 0
         self.arrays: dict[str, np.ndarray] = {}
-        self.skills: list[frozenset[str]] = []
+        #: each slot's skill keys, sorted: a tuple takes ~100 bytes where a frozenset of five
+        #: or more takes 728 (at a million candidates, most of a gigabyte); see ``skill_sets``
+        self.skills: list[tuple[str, ...]] = []
         self.postings = ProgramPostings(programs)
         self._grow(capacity)
 
@@ -159,7 +161,7 @@ class _Columns:
             if slot >= self.capacity:
                 self._grow(self.capacity * 2)
             self.ids.append(record_id)
-            self.skills.append(frozenset())
+            self.skills.append(())
         self.slot_of[record_id] = slot
         return slot
 
@@ -169,10 +171,21 @@ class _Columns:
             return None
         self._unpost(slot)
         self.ids[slot] = None
-        self.skills[slot] = frozenset()
+        self.skills[slot] = ()
         self.arrays["alive"][slot] = False
         self._free.append(slot)
         return slot
+
+    def skill_sets(self, slots: np.ndarray) -> list[frozenset[str]]:
+        """The skills of each slot as sets, for a query's pairs (one set per distinct slot)."""
+        made: dict[int, frozenset[str]] = {}
+        out = []
+        for slot in slots.tolist():
+            found = made.get(slot)
+            if found is None:
+                found = made[slot] = frozenset(self.skills[slot])
+            out.append(found)
+        return out
 
     def alive_slots(self) -> np.ndarray:
         return np.flatnonzero(self.arrays["alive"][: self.size])
@@ -214,7 +227,7 @@ class _Columns:
         self.ids = ids
         self.slot_of = {rid: s for s, rid in enumerate(ids) if rid is not None}
         self._free = [int(s) for s in meta["free"]]
-        self.skills = [frozenset() if rid is None else skills[rid] for rid in ids]
+        self.skills = [() if rid is None else tuple(sorted(skills[rid])) for rid in ids]
         self.postings = ProgramPostings.from_pairs(self.n_programs, *self._all_postings())
 
 
@@ -294,7 +307,7 @@ class CandidateColumns(_Columns):
         a["relocate"][slot] = bool(c.willing_to_relocate)
         a["school"][slot] = -1 if c.school_id is None else self._school_code(c.school_id)
         a["vectors"][slot] = vector
-        self.skills[slot] = p.skills
+        self.skills[slot] = tuple(sorted(p.skills))
         self._post(slot)
         return slot
 
@@ -377,7 +390,7 @@ class VacancyColumns(_Columns):
         pay = v.salary_max if v.salary_max is not None else v.salary_min
         a["salary"][slot] = np.nan if pay is None else pay
         a["vectors"][slot] = vector
-        self.skills[slot] = p.skills
+        self.skills[slot] = tuple(sorted(p.skills))
         self._post(slot)
         return slot
 

@@ -44,7 +44,7 @@ class HeldCandidateProfiles(Mapping[str, CandidateProfile]):
         lat, lon = float(a["lat"][slot]), float(a["lon"][slot])
         return CandidateProfile(
             programs=programs,
-            skills=self.columns.skills[slot],
+            skills=frozenset(self.columns.skills[slot]),
             tokens=self.lexical.doc_tokens(slot),
             text="",
             coordinates=None if np.isnan(lat) or np.isnan(lon) else (lat, lon),

@@ -37,7 +37,6 @@ class BM25Index:
         self._main: sparse.csc_matrix | None = None
         self._main_rows = np.zeros(0, dtype=np.int64)  # matrix row -> slot
         self._main_alive = np.zeros(0, dtype=bool)
-        self._main_row_of: dict[int, int] = {}
         self._delta_slots: dict[int, None] = {}
         self._delta: sparse.csc_matrix | None = None
         self._delta_rows = np.zeros(0, dtype=np.int64)
@@ -96,12 +95,21 @@ class BM25Index:
         tids, tfs = _unpack(doc)
         self._df[tids] -= 1
         self._total_len -= int(tfs.sum())
-        row = self._main_row_of.pop(slot, None)
+        row = self._main_row(slot)
         if row is not None:
             self._main_alive[row] = False
         if slot in self._delta_slots:
             del self._delta_slots[slot]
             self._delta_dirty = True
+
+    def _main_row(self, slot: int) -> int | None:
+        """The main matrix's live row for ``slot`` (its rows are in ascending slot order; a
+        dict from slot to row cost ~100 bytes a document)."""
+        rows = self._main_rows
+        i = int(np.searchsorted(rows, slot))
+        if i < len(rows) and rows[i] == slot and self._main_alive[i]:
+            return i
+        return None
 
     def _weights(self, slots: Sequence[int]) -> tuple[sparse.csc_matrix, np.ndarray]:
         k1, b, avgdl = self.k1, self.b, self._avgdl
@@ -129,10 +137,9 @@ class BM25Index:
         live_main = int(self._main_alive.sum())
         if len(self._delta_slots) > max(256, self.merge_ratio * live_main):
             self._avgdl = max(self._total_len / max(len(self._docs), 1), 1.0)
-            slots = list(self._docs)
+            slots = sorted(self._docs)  # rows in slot order: a slot's row is a binary search
             self._main, self._main_rows = self._weights(slots)
             self._main_alive = np.ones(len(slots), dtype=bool)
-            self._main_row_of = {s: r for r, s in enumerate(slots)}
             self._delta_slots = {}
             self._delta, self._delta_rows = None, np.zeros(0, dtype=np.int64)
         else:
@@ -254,10 +261,8 @@ class BM25Index:
             index._main = sparse.csc_matrix(
                 (arrays["main_data"], arrays["main_indices"], arrays["main_indptr"]), shape=shape
             )
-        alive = np.flatnonzero(index._main_alive)
-        index._main_row_of = dict(
-            zip(index._main_rows[alive].tolist(), alive.tolist(), strict=True)
-        )
+        if np.any(np.diff(index._main_rows) <= 0):
+            raise ValueError("saved BM25 rows are not in slot order")
         index._delta_slots = dict.fromkeys(arrays["delta_slots"].tolist())
         index._delta_dirty = bool(meta["delta_dirty"])
         if not index._delta_dirty and index._delta_slots:  # what the last refresh built
