@@ -5,20 +5,22 @@ One tree, so callers (the service, a notebook) can catch at the level they care 
     MatcherError
     ├── RecordValidationError   a candidate or vacancy failed validation (names field and problem)
     ├── UnknownRecordError      an id the engine does not hold
-    ├── NotFittedError          a method that needs ``fit`` was called before it (also sklearn's)
+    ├── NotFittedError          a method that needs ``fit`` was called before it (also a
+    │                           ValueError and an AttributeError, like scikit-learn's)
     ├── ArtifactError           a saved folder is missing, torn, or from an incompatible version
     │   └── ModelIntegrityError the bundled encoder's files do not match their pinned hashes
     └── IndexBackendError       faiss or Milvus failed; the library error is chained as __cause__
 
 Bad arguments (``k=0``, an unknown direction) raise plain ``ValueError`` with one sentence.
+
+Nothing here imports scikit-learn: every process that touches the engine imports this module, and
+scikit-learn (with scipy and pandas behind it) took about a second of ``cocok serve``'s start.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
-
-from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
 
 
 class MatcherError(Exception):
@@ -45,8 +47,14 @@ class UnknownRecordError(MatcherError, KeyError):
         return str(self.args[0])
 
 
-class NotFittedError(MatcherError, _SklearnNotFittedError):
-    """Raised before ``fit``; also an sklearn ``NotFittedError`` so ``check_is_fitted`` agrees."""
+class NotFittedError(MatcherError, ValueError, AttributeError):
+    """Raised before ``fit``.
+
+    It has the bases of ``sklearn.exceptions.NotFittedError`` (``ValueError``,
+    ``AttributeError``), so ``except ValueError`` and ``hasattr``-style checks treat it as they
+    treat scikit-learn's; it is not scikit-learn's class itself, which would put scikit-learn on
+    every import path (tests/test_startup_imports.py holds both facts).
+    """
 
 
 class ArtifactError(MatcherError):

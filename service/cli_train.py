@@ -15,12 +15,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from matcher.errors import ArtifactError
-from matcher.learning import ModelRegistry, NotEnoughOutcomesError, save_artifact, train_scorer
+from matcher.learning import ModelRegistry
 from service.config import Settings
 
 model_app = typer.Typer(help="Kelola model penilai hasil belajar.", no_args_is_help=True)
@@ -46,6 +45,9 @@ def train(
     ] = 0.25,
 ) -> None:
     """Latih penilai dari hasil penempatan yang tercatat dan simpan modelnya."""
+    from rich.markdown import Markdown  # here, not at import: every ``cocok serve`` imports us
+
+    from matcher.learning import NotEnoughOutcomesError, save_artifact, train_scorer
     from service.cli import _database, _gateway
     from service.model_registry import read_outcomes
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.errors import ArtifactError, MatcherError
 from matcher.records import Candidate, Vacancy
-from service import snapshots
+from service import collector, snapshots
 from service.config import Settings
 from service.db import repository
 from service.db.models import ChangeRow
@@ -121,12 +121,13 @@ class EngineGateway:
                 backend = vector_backend(settings)
                 from service.model_registry import learned_scorer
 
-                matcher = Matcher.load(
-                    snap.engine_dir,
-                    encoder=encoder,
-                    index_factory=backend,
-                    scorer=learned_scorer(settings),
-                )
+                with collector.loading_long_lived():  # no catch-up scan of what it loads
+                    matcher = Matcher.load(
+                        snap.engine_dir,
+                        encoder=encoder,
+                        index_factory=backend,
+                        scorer=learned_scorer(settings),
+                    )
             except (ArtifactError, OSError, ValueError) as exc:
                 log.warning("snapshot unusable, rebuilding", extra={"error": type(exc).__name__})
             else:

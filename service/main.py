@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
-from service import logs
+from service import collector, logs
 from service.api import openapi
 from service.api.routes import candidates, keys, ops, outcomes, vacancies
 from service.auth import RateLimiter
@@ -105,6 +105,7 @@ def create_app(settings: Settings | None = None, *, encoder: Any = None) -> Fast
                     log.exception("final snapshot failed")
             backend.close()
             db.dispose()
+            collector.thaw()
 
     app = FastAPI(
         title="cocok",

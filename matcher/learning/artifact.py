@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from matcher.errors import ArtifactError, ModelIntegrityError
-from matcher.learning.scorer import OutcomeScorer, TreeEnsemble
-from matcher.learning.training import METRIC, TrainingReport
+from matcher.learning.outcome_scorer import OutcomeScorer, TreeEnsemble
+
+if TYPE_CHECKING:  # training pulls in scikit-learn; the registry must load without it
+    from matcher.learning.training import TrainingReport
 
 KIND = "outcome-scorer"
 CARD_FORMAT = "cocok-model-card/1"
@@ -46,6 +48,8 @@ def _iso(at: datetime | None) -> str | None:
 
 def build_card(report: TrainingReport, name: str, created: datetime) -> dict[str, Any]:
     """The JSON model card (without the model hash, added on save)."""
+    from matcher.learning.training import METRIC  # already loaded: it made ``report``
+
     window = report.window
     return {
         "format": CARD_FORMAT,

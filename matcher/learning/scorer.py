@@ -8,21 +8,30 @@ outcomes. That is the sense in which the default is the prior.
 
 ``TreeEnsemble`` is the same model as plain arrays, for saving without pickle and predicting with
 numpy; ``OutcomeScorer`` makes either a ``matcher.scoring.Scorer`` that falls back to the default
-scorer when it has no model or the engine lacks a feature the model needs.
+scorer when it has no model or the engine lacks a feature the model needs. Both live in
+``matcher.learning.outcome_scorer``, without scikit-learn, so serving never imports it; they are
+re-exported here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.ensemble import GradientBoostingRegressor
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from matcher.features import FEATURES
-from matcher.scoring import Scorer, WeightedScorer
+from matcher.learning.outcome_scorer import OutcomeScorer, Predictor, TreeEnsemble
+
+__all__ = [
+    "CalibratedPrior",
+    "LearnedScorer",
+    "OutcomeScorer",
+    "Predictor",
+    "TreeEnsemble",
+    "prior_vector",
+]
 
 
 def prior_vector(feature_names: Sequence[str], weights: Mapping[str, float]) -> np.ndarray:
@@ -155,108 +164,3 @@ class LearnedScorer(RegressorMixin, BaseEstimator):
                 "trees": trees,
             }
         )
-
-
-class TreeEnsemble:
-    """A boosted-tree model as JSON-able arrays; predicts exactly like the fitted estimator."""
-
-    FORMAT = "cocok-tree-ensemble/1"
-
-    def __init__(self, doc: Mapping[str, Any]) -> None:
-        if doc.get("format") != self.FORMAT:
-            raise ValueError(f"not a {self.FORMAT} document: {doc.get('format')!r}")
-        self.doc = dict(doc)
-        self.features: list[str] = list(doc["features"])
-        self.prior = None if doc["prior"] is None else np.asarray(doc["prior"], dtype=np.float64)
-        self.trees = [
-            {
-                "feature": np.asarray(t["feature"], dtype=np.int64),
-                "threshold": np.asarray(t["threshold"], dtype=np.float64),
-                "left": np.asarray(t["left"], dtype=np.int64),
-                "right": np.asarray(t["right"], dtype=np.int64),
-                "value": np.asarray(t["value"], dtype=np.float64),
-            }
-            for t in doc["trees"]
-        ]
-
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        X = np.asarray(X, dtype=np.float64)
-        if X.ndim != 2 or X.shape[1] != len(self.features):
-            raise ValueError(f"expected {len(self.features)} feature columns, got {X.shape}")
-        if self.prior is not None:
-            X = np.column_stack([X, X @ self.prior])
-        X32 = X.astype(np.float32)  # the trees were grown on float32 inputs
-        init = self.doc["init"]
-        if self.prior is None:
-            out = np.full(len(X32), float(init["intercept"]))
-        else:
-            out = init["intercept"] + init["slope"] * X32[:, -1].astype(np.float64)
-        lr = float(self.doc["learning_rate"])
-        rows = np.arange(len(X32))
-        for t in self.trees:
-            node = np.zeros(len(X32), dtype=np.int64)
-            while True:
-                inner = t["left"][node] >= 0
-                if not inner.any():
-                    break
-                idx = rows[inner]
-                at = node[idx]
-                go_left = X32[idx, t["feature"][at]] <= t["threshold"][at]
-                node[idx] = np.where(go_left, t["left"][at], t["right"][at])
-            out = out + lr * t["value"][node]
-        return out
-
-    def to_json(self) -> dict[str, Any]:
-        return self.doc
-
-
-class Predictor(Protocol):
-    def predict(self, X: np.ndarray) -> np.ndarray: ...
-
-
-class OutcomeScorer:
-    """A ``Scorer`` over a trained model, with the default scorer behind it.
-
-    Falls back to ``fallback`` (the default) for every row when there is no model or the engine
-    lacks a feature the model was trained on, and for single rows with a missing value (which the
-    default reads as 0.5, unknown). Scores are clipped to [0, 1] like every scorer's.
-    """
-
-    def __init__(
-        self,
-        model: Predictor | None,
-        features: Sequence[str] = FEATURES,
-        fallback: Scorer | None = None,
-        name: str = "",
-    ) -> None:
-        self.model = model
-        self.features = tuple(features)
-        self.fallback = fallback or WeightedScorer()
-        self.name = name
-
-    @property
-    def active(self) -> bool:
-        """True when the model, not the fallback, scores."""
-        if self.model is None or not set(self.features) <= set(FEATURES):
-            return False
-        if isinstance(self.model, BaseEstimator):
-            try:
-                check_is_fitted(self.model)
-            except Exception:
-                return False
-        return True
-
-    def score(self, features: np.ndarray) -> np.ndarray:
-        known = np.isfinite(features)
-        if not known.all():  # a missing value is "unknown", 0.5, to the default scorer too
-            features = np.where(known, features, np.float32(0.5)).astype(np.float32)
-        base = np.asarray(self.fallback.score(features), dtype=np.float32)
-        model = self.model
-        if model is None or not self.active or len(features) == 0:
-            return base
-        cols = [FEATURES.index(name) for name in self.features]
-        X = np.asarray(features, dtype=np.float64)[:, cols]
-        missing = ~known[:, cols].all(axis=1)
-        out = np.asarray(model.predict(X), dtype=np.float32)
-        out[missing] = base[missing]
-        return np.clip(out, 0.0, 1.0)
