@@ -144,9 +144,15 @@ def test_erasure_leaves_no_copy_in_snapshots(client: Any, settings: Any) -> None
     client.app.state.gateway.save_snapshot(client.app.state.sessions)  # a copy on disk now
     assert client.delete("/v1/candidates/gone", headers=ADMIN).status_code == 204
     deadline = time.monotonic() + 10
+    def text(path: Any) -> str:  # the server may delete an old snapshot while we read
+        try:
+            return str(path.read_text(errors="ignore"))
+        except FileNotFoundError:
+            return ""
+
     while time.monotonic() < deadline:
         files = [p for p in settings.index_dir.rglob("*") if p.is_file()]
-        if not any("Nama Rahasia" in p.read_text(errors="ignore") for p in files):
+        if not any("Nama Rahasia" in text(p) for p in files):
             return
         time.sleep(0.1)
     raise AssertionError("an erased person is still in a snapshot on disk")
