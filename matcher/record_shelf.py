@@ -118,6 +118,18 @@ class CandidateShelf(Mapping[str, Candidate]):
         for packed in self._rows.values():
             yield unpack_json(packed)
 
+    def packed(self) -> Iterator[tuple[str, bytes]]:
+        """(id, packed record) in insertion order: what a snapshot's derived state stores."""
+        return iter(self._rows.items())
+
+    @classmethod
+    def from_packed(cls, rows: Iterable[tuple[str, bytes]]) -> CandidateShelf:
+        """A shelf from what ``packed`` gave, taken as it is (no parsing): only for bytes this
+        code wrote itself, which the snapshot's fingerprint vouches for."""
+        shelf = cls()
+        shelf._rows = dict(rows)
+        return shelf
+
     def packed_bytes(self) -> int:
         """Bytes held in packed records (without the mapping's own overhead)."""
         return sum(len(p) for p in self._rows.values())

@@ -153,7 +153,9 @@ def _load(
     backend = matcher.index_factory or vector_backends.DEFAULT
     cand_index = backend.load(path / "candidate_index")
     vac_index = backend.load(path / "vacancy_index")
-    candidates = _read_candidates(path / "candidates.jsonl")
+    candidates = snapshot_state.saved_candidates(manifest, matcher, path)
+    if candidates is None:
+        candidates = _read_candidates(path / "candidates.jsonl")
     vacancies = [parse_vacancy(row) for row in _read_jsonl(path / "vacancies.jsonl")]
     if len(candidates) != manifest["candidates"] or len(vacancies) != manifest["vacancies"]:
         raise ArtifactError(f"snapshot at {path} disagrees with its manifest")

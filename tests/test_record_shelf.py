@@ -152,3 +152,30 @@ def test_the_preset_dictionary_holds_field_names_only() -> None:
     skeleton = json.loads(record_shelf._dictionary())
     assert set(skeleton) == set(Candidate.model_fields)
     assert skeleton["id"] == "x" and skeleton["name"] is None and skeleton["summary"] is None
+
+
+def test_a_load_takes_the_packed_records_without_parsing_them(
+    demo: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The derived state carries the shelf's own bytes; candidates.jsonl stays the portable copy
+    and is read only when the state cannot be used."""
+    from matcher import snapshot
+
+    m = Matcher(encoder=HashingEncoder(64)).fit(demo.candidates[:200], demo.vacancies[:20])
+    m.save(tmp_path / "snap")
+    with monkeypatch.context() as patch:
+        patch.setattr(snapshot, "parse_candidate_json", lambda raw: pytest.fail("parsed"))
+        back = Matcher.load(tmp_path / "snap", encoder=HashingEncoder(64))
+    assert list(back.candidates_.items()) == list(m.candidates_.items())
+    lines = (tmp_path / "snap" / "candidates.jsonl").read_text().splitlines()
+    assert [parse_candidate(json.loads(x)) for x in lines] == list(m.candidates_.values())
+
+    manifest_path = tmp_path / "snap" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["derived_state"]["fingerprint"] = "0" * 64  # derived by other code: not trusted
+    manifest_path.write_text(json.dumps(manifest))
+    parsed = []
+    real = snapshot.parse_candidate_json
+    monkeypatch.setattr(snapshot, "parse_candidate_json", lambda raw: parsed.append(1) or real(raw))
+    again = Matcher.load(tmp_path / "snap", encoder=HashingEncoder(64))
+    assert len(parsed) == 200 and list(again.candidates_.items()) == list(m.candidates_.items())
