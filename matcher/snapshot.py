@@ -94,8 +94,9 @@ def save_matcher(matcher: Matcher, path: Path, metadata: Mapping[str, Any]) -> N
     matcher.candidate_index_.save(path / "candidate_index")
     matcher.vacancy_index_.save(path / "vacancy_index")
     derived = snapshot_state.save_state(matcher, path)
+    from importlib.metadata import version  # importing sklearn for this took ~1 s, engine locked
+
     import faiss
-    import sklearn
 
     manifest = {
         "format_version": FORMAT_VERSION,
@@ -109,7 +110,7 @@ def save_matcher(matcher: Matcher, path: Path, metadata: Mapping[str, Any]) -> N
             "python": platform.python_version(),
             "numpy": np.__version__,
             "faiss": faiss.__version__,
-            "scikit-learn": sklearn.__version__,
+            "scikit-learn": version("scikit-learn"),
         },
         "metadata": dict(metadata),
         "derived_state": derived,
