@@ -31,6 +31,7 @@ import faiss
 import numpy as np
 
 from matcher.errors import ArtifactError, IndexBackendError
+from matcher.nprobe_tuning import tune_nprobe
 
 FORMAT_VERSION = 1
 #: Up to this many vectors an exact scan is fast enough (≈ 10 ms at 384 dims on one core).
@@ -72,14 +73,6 @@ class VectorIndex(Protocol):
 def nlist_for(n: int) -> int:
     """Inverted lists for ``n`` vectors: about 4·√N (a few hundred vectors per list)."""
     return max(16, round(4 * math.sqrt(n)))
-
-
-def recall_at(found: np.ndarray, truth: np.ndarray) -> float:
-    """Mean share of each row of ``truth`` (labels) that appears in the same row of ``found``."""
-    hits = [
-        len(set(f.tolist()) & set(t.tolist())) / len(t) for f, t in zip(found, truth, strict=True)
-    ]
-    return float(np.mean(hits)) if hits else 1.0
 
 
 class FaissIndex:
@@ -271,7 +264,9 @@ class FaissIndex:
         except RuntimeError as exc:  # pragma: no cover - faiss internal failure
             raise IndexBackendError("faiss IVF build failed") from exc
         self._index, self.trained_on, self.nlist = ivf, len(labels), nlist
-        self.nprobe, self.tuned_recall = self._tune_nprobe(vectors, labels)
+        self.nprobe, self.tuned_recall = tune_nprobe(
+            ivf, vectors, labels, target=self.target_recall, seed=self.seed, k=RECALL_K
+        )
         ivf.nprobe = self.nprobe
 
     def _all_vectors(self, labels: np.ndarray) -> np.ndarray:
@@ -282,51 +277,6 @@ class FaissIndex:
             for start in range(0, len(labels), 65536)
         ]
         return np.ascontiguousarray(np.concatenate(parts), dtype=np.float32)
-
-    def _tune_nprobe(self, vectors: np.ndarray, labels: np.ndarray) -> tuple[int, float]:
-        """Twice the smallest power-of-two nprobe whose recall@20 reaches the target on two
-        query sets (or every list).
-
-        Stored vectors (200; each one's own label dropped from both lists, finding itself would
-        flatter the recall) and midpoints of 200 random pairs of stored vectors: queries from
-        the other side (a vacancy searching candidates) are not stored here and often fall
-        between clusters, where an IVF is weakest. The lower of the two recalls counts.
-        """
-        rng = np.random.default_rng(self.seed + 1)
-        n = len(labels)
-        rows = rng.choice(n, size=min(200, n), replace=False)
-        pairs = rng.integers(0, n, size=(min(200, n), 2))
-        mid = vectors[pairs[:, 0]] + vectors[pairs[:, 1]]
-        mid /= np.maximum(np.linalg.norm(mid, axis=1, keepdims=True), 1e-12)
-        k = min(RECALL_K, n - 1)
-        exact = faiss.IndexFlatIP(self.dim)
-        exact.add(vectors)
-        _, truth_self = exact.search(vectors[rows], k + 1)
-        _, truth_mid = exact.search(mid, k)
-        truth_self = self._without_self(labels[truth_self], labels[rows])
-        truth_mid = labels[truth_mid]
-        nprobe, reached = 1, None
-        while True:
-            self._index.nprobe = nprobe
-            _, found_self = self._index.search(vectors[rows], k + 1)
-            _, found_mid = self._index.search(mid, k)
-            recall = min(
-                recall_at(self._without_self(found_self, labels[rows]), truth_self),
-                recall_at(found_mid, truth_mid),
-            )
-            if reached is not None or nprobe >= self.nlist:
-                return nprobe, recall
-            if recall >= self.target_recall:
-                # one doubling past the target: at 1M the tuned nprobe reached 0.97 on these
-                # samples but 0.931 for real queries from the other side (vacancy vectors, the
-                # scale benchmark); a doubled nprobe costs well under a millisecond a search
-                reached = nprobe
-            nprobe = min(2 * nprobe, self.nlist)
-
-    @staticmethod
-    def _without_self(found: np.ndarray, own: np.ndarray) -> np.ndarray:
-        k = found.shape[1] - 1
-        return np.stack([row[row != me][:k] for row, me in zip(found, own, strict=True)])
 
     # -- persistence --------------------------------------------------------------------------
 
