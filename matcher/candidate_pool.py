@@ -31,6 +31,8 @@ FIT_THRESHOLD = 0.3
 FIT_POOL_FACTOR = 4
 #: Weight of the dense similarity in that cheap re-rank (program fit counts in full).
 CHEAP_DENSE_WEIGHT = 0.3
+#: rows gathered at a time for the cheap re-rank: 1.5 MB at 384 dims, so the block stays in cache
+GATHER_BLOCK = 1024
 
 
 @dataclass(frozen=True)
@@ -154,10 +156,31 @@ def generate(
     fitting, fit = program_fit.fitting()
     keep = FIT_POOL_FACTOR * m
     if len(fitting) > keep:
-        # np.take copies the rows faster than fancy indexing does, and the very same values
-        cheap = fit + CHEAP_DENSE_WEIGHT * (np.take(columns.vectors, fitting, axis=0) @ query_vec)
+        cheap = fit + CHEAP_DENSE_WEIGHT * dense_at(columns.vectors, fitting, query_vec)
         fitting = fitting[np.argpartition(-cheap, keep)[:keep]]
     return np.unique(np.concatenate([dense, lex, fitting]))
+
+
+def dense_at(vectors: np.ndarray, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """``vectors[rows] @ query``, a block of ``GATHER_BLOCK`` rows at a time through one small
+    buffer, so a query no longer allocates and faults in a copy of every fitting row: at a
+    million candidates ~310,000 rows, 470 MB a query (55 ms instead of 65–115 ms, measured on
+    this machine).
+
+    The values agree with one product over all rows to float32 rounding, not always to the last
+    bit: BLAS groups and splits rows across threads by the matrix's height, so even one big
+    product's last bits already varied with the thread count. These scores only choose which
+    fitting records enter the pool; the ranked scores are computed afresh from the features.
+    """
+    n = len(rows)
+    out = np.empty(n, dtype=np.result_type(vectors.dtype, query.dtype))
+    block = np.empty((min(GATHER_BLOCK, n), vectors.shape[1]), dtype=vectors.dtype)
+    for start in range(0, n, GATHER_BLOCK):
+        part = rows[start : start + GATHER_BLOCK]
+        view = block[: len(part)]
+        np.take(vectors, part, axis=0, out=view)  # faster than fancy indexing
+        out[start : start + len(part)] = view @ query
+    return out
 
 
 def scope_mask(columns: CandidateColumns | VacancyColumns, include: Any) -> np.ndarray | None:

@@ -322,3 +322,21 @@ def test_saved_and_loaded_engine_pools_the_same(world: tuple[Matcher, Any], tmp_
     _churn(loaded, demo, rng)  # the restored postings keep up with later changes
     _assert_postings_current(loaded)
     _assert_same_as_reference(loaded, rng, 5)
+
+
+def test_the_blocked_cheap_product_equals_the_whole_one() -> None:
+    """The cheap re-rank gathers fitting rows a block at a time; each value must be the one a
+    single product over all rows gives, to float32 rounding (BLAS's own last bits vary)."""
+    from matcher.candidate_pool import GATHER_BLOCK, dense_at
+
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(9000, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    query = vectors[17].copy()
+    edges = [0, 1, 2, 3, 5, GATHER_BLOCK - 1, GATHER_BLOCK, GATHER_BLOCK + 1, 4 * GATHER_BLOCK + 1]
+    for n_rows in [*edges, *rng.integers(1, 9000, size=40).tolist()]:
+        rows = np.sort(rng.choice(9000, size=n_rows, replace=False))
+        whole = np.take(vectors, rows, axis=0) @ query
+        blocked = dense_at(vectors, rows, query)
+        assert blocked.dtype == whole.dtype and blocked.shape == whole.shape
+        np.testing.assert_allclose(blocked, whole, rtol=0, atol=1e-6, err_msg=str(n_rows))
