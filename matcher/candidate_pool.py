@@ -9,8 +9,10 @@ program fit plus a little of the dense similarity.
 Each signal reads only what it needs, so a query's cost follows the size of the pool rather
 than the number of records: BM25 reads the postings of the query's own terms
 (``BM25Index.hits``), and program fit reads the posting lists of the programs that can reach
-``FIT_THRESHOLD`` (``ProgramPostings``) instead of scoring every alive record. The pool is the
-same set the earlier full scans produced (tests/test_candidate_pool.py holds them side by side).
+``FIT_THRESHOLD`` (``ProgramPostings``) instead of scoring every alive record, and the cut
+reads the vectors of only the fitting records that can still make it (``best_fitting``). The
+pool is the same set the earlier full scans produced (tests/test_candidate_pool.py holds them
+side by side).
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ FIT_POOL_FACTOR = 4
 CHEAP_DENSE_WEIGHT = 0.3
 #: rows gathered at a time for the cheap re-rank: 1.5 MB at 384 dims, so the block stays in cache
 GATHER_BLOCK = 1024
+#: added to the best dense score the index found before it bounds every record's similarity:
+#: covers float rounding between faiss and numpy, and an SQ8 index's coarser scores
+DENSE_SLACK = 0.02
 
 
 @dataclass(frozen=True)
@@ -150,15 +155,46 @@ def generate(
     if len(columns) <= exhaustive_limit:
         return columns.alive_slots()
     m = pool_size
-    dense_ids = [rid for rid, _ in index.search(query_vec[None, :], m)[0]]
-    dense = np.fromiter((columns.slot_of[i] for i in dense_ids), dtype=np.int64)
+    found = index.search(query_vec[None, :], m)[0]
+    dense = np.fromiter((columns.slot_of[i] for i, _ in found), dtype=np.int64)
     lex = best_of(lexical.slots, lexical.scores, m)
     fitting, fit = program_fit.fitting()
-    keep = FIT_POOL_FACTOR * m
-    if len(fitting) > keep:
-        cheap = fit + CHEAP_DENSE_WEIGHT * dense_at(columns.vectors, fitting, query_vec)
-        fitting = fitting[np.argpartition(-cheap, keep)[:keep]]
+    # the most similar record the index found bounds every record's similarity (see
+    # best_fitting); with nothing found, unit vectors still bound it by 1
+    bound = max(score for _, score in found) + DENSE_SLACK if found else 1.0
+    fitting = best_fitting(columns.vectors, fitting, fit, query_vec, FIT_POOL_FACTOR * m, bound)
     return np.unique(np.concatenate([dense, lex, fitting]))
+
+
+def best_fitting(
+    vectors: np.ndarray,
+    slots: np.ndarray,
+    fit: np.ndarray,
+    query: np.ndarray,
+    keep: int,
+    dense_bound: float,
+) -> np.ndarray:
+    """The ``keep`` of ``slots`` with the best cheap score, fit + ``CHEAP_DENSE_WEIGHT`` ×
+    dense similarity, reading the vectors of only those that can still make the cut.
+
+    At a million candidates a broad vacancy fits ~300,000 of them, and reading every one's
+    vector was most of a query's time. The ``keep`` best by fit alone are scored first; the
+    worst of their cheap scores is a floor the final ``keep`` all reach, so a record whose fit
+    plus the weight times ``dense_bound`` (no record is more similar than that) stays below it
+    cannot enter, and its vector is never read. The set is the one scoring every record gives
+    whenever ``dense_bound`` holds: always with an exact index, whose best hit is the most
+    similar record; with an approximate one, a record above its best hit is one the index
+    missed at rank one. Ties at the cut may fall either way, as they did before.
+    """
+    if len(slots) <= keep:
+        return slots
+    first = np.argpartition(-fit, keep - 1)[:keep]
+    floor = float(np.min(fit[first] + CHEAP_DENSE_WEIGHT * dense_at(vectors, slots[first], query)))
+    contenders = np.flatnonzero(fit >= floor - CHEAP_DENSE_WEIGHT * dense_bound)
+    cheap = fit[contenders] + CHEAP_DENSE_WEIGHT * dense_at(vectors, slots[contenders], query)
+    if len(contenders) > keep:
+        contenders = contenders[np.argpartition(-cheap, keep - 1)[:keep]]
+    return slots[contenders]
 
 
 def dense_at(vectors: np.ndarray, rows: np.ndarray, query: np.ndarray) -> np.ndarray:

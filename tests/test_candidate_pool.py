@@ -340,3 +340,40 @@ def test_the_blocked_cheap_product_equals_the_whole_one() -> None:
         blocked = dense_at(vectors, rows, query)
         assert blocked.dtype == whole.dtype and blocked.shape == whole.shape
         np.testing.assert_allclose(blocked, whole, rtol=0, atol=1e-6, err_msg=str(n_rows))
+
+
+def test_the_cheap_cut_reads_only_records_that_can_make_it(monkeypatch: Any) -> None:
+    """``best_fitting`` keeps exactly the records scoring every fitting one would keep, while
+    reading far fewer vectors when the fits spread out, as they do for a broad vacancy."""
+    from matcher import candidate_pool
+    from matcher.candidate_pool import CHEAP_DENSE_WEIGHT, best_fitting
+
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(20_000, 64)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    read: list[int] = []
+    real_dense_at = candidate_pool.dense_at
+
+    def counting(v: np.ndarray, rows: np.ndarray, q: np.ndarray) -> np.ndarray:
+        read.append(len(rows))
+        return real_dense_at(v, rows, q)
+
+    monkeypatch.setattr(candidate_pool, "dense_at", counting)
+    for trial in range(30):
+        query = vectors[trial] + 0.5 * rng.normal(size=64).astype(np.float32)
+        query /= np.linalg.norm(query)
+        slots = np.sort(rng.choice(20_000, size=int(rng.integers(500, 15_000)), replace=False))
+        # fits as the taxonomy gives them: a few levels (one program, its neighbours), noisy
+        fit = rng.choice([1.0, 0.8, 0.55, 0.35], size=len(slots), p=[0.1, 0.2, 0.3, 0.4])
+        fit = (fit * rng.uniform(0.9, 1.0, size=len(slots))).astype(np.float32)
+        keep = int(rng.integers(1, 400))
+        cheap = fit + CHEAP_DENSE_WEIGHT * (vectors[slots] @ query)
+        expected = set(slots[np.argsort(-cheap, kind="stable")[:keep]].tolist())
+        bound = float((vectors[slots] @ query).max())
+        read.clear()
+        kept = best_fitting(vectors, slots, fit, query, keep, bound + 1e-5)
+        assert len(kept) == min(keep, len(slots))
+        assert set(kept.tolist()) == expected, trial
+        assert sum(read) - min(keep, len(slots)) < len(slots) / 2, (trial, read, len(slots))
+        # a bound of 1 (unit vectors) is looser, reads more, and keeps the same records
+        assert set(best_fitting(vectors, slots, fit, query, keep, 1.0).tolist()) == expected
