@@ -48,7 +48,7 @@ class _Columns:
         self.capacity = 0
         self.arrays: dict[str, np.ndarray] = {}
         #: each slot's skill keys, sorted: a tuple takes ~100 bytes where a frozenset of five
-        #: or more takes 728 (at a million candidates, most of a gigabyte); see ``skill_sets``
+        #: or more takes 728 (at a million candidates, most of a gigabyte); see ``skills_of``
         self.skills: list[tuple[str, ...]] = []
         self.postings = ProgramPostings(programs)
         self._grow(capacity)
@@ -116,16 +116,13 @@ class _Columns:
         self._free.append(slot)
         return slot
 
-    def skill_sets(self, slots: np.ndarray) -> list[frozenset[str]]:
-        """The skills of each slot as sets, for a query's pairs (one set per distinct slot)."""
-        made: dict[int, frozenset[str]] = {}
-        out = []
-        for slot in slots.tolist():
-            found = made.get(slot)
-            if found is None:
-                found = made[slot] = frozenset(self.skills[slot])
-            out.append(found)
-        return out
+    def skills_of(self, slots: np.ndarray) -> list[frozenset[str]] | list[tuple[str, ...]]:
+        """Each slot's skills for a query's pairs: where every slot is the one query record, its
+        set, built once; for a pool, the sorted tuples as held (no set built per record, see
+        ``features.shared_skills``)."""
+        if len(slots) and bool((slots == slots[0]).all()):
+            return [frozenset(self.skills[int(slots[0])])] * len(slots)
+        return [self.skills[slot] for slot in slots.tolist()]
 
     def alive_slots(self) -> np.ndarray:
         return np.flatnonzero(self.arrays["alive"][: self.size])
