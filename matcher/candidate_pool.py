@@ -209,13 +209,18 @@ def dense_at(vectors: np.ndarray, rows: np.ndarray, query: np.ndarray) -> np.nda
     fitting records enter the pool; the ranked scores are computed afresh from the features.
     """
     n = len(rows)
-    out = np.empty(n, dtype=np.result_type(vectors.dtype, query.dtype))
+    query = np.asarray(query, dtype=np.float32)
+    out = np.empty(n, dtype=np.float32)
     block = np.empty((min(GATHER_BLOCK, n), vectors.shape[1]), dtype=vectors.dtype)
+    # held float16 (matcher.columns.VECTOR_DTYPE): widened block by block for BLAS
+    wide = block if vectors.dtype == np.float32 else np.empty(block.shape, dtype=np.float32)
     for start in range(0, n, GATHER_BLOCK):
         part = rows[start : start + GATHER_BLOCK]
         view = block[: len(part)]
         np.take(vectors, part, axis=0, out=view)  # faster than fancy indexing
-        out[start : start + len(part)] = view @ query
+        if wide is not block:
+            wide[: len(part)] = view
+        out[start : start + len(part)] = wide[: len(part)] @ query
     return out
 
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from matcher import candidate_pool, eligibility, features, vector_backends
 from matcher.candidate_pool import LexicalHits, ProgramFit
-from matcher.columns import CandidateColumns, Today, VacancyColumns
+from matcher.columns import CandidateColumns, Today, VacancyColumns, held_vectors
 from matcher.encoder import CachedEncoder, Encoder, load_bundled_encoder
 from matcher.errors import NotFittedError, UnknownRecordError
 from matcher.geo import Gazetteer
@@ -145,6 +145,7 @@ class Matcher:
         profiles = [self.profiler_.candidate(c) for c in records]
         if vectors is None:
             vectors = self.encoder_.encode([p.text for p in profiles])
+        vectors = held_vectors(vectors)
         for c, p, vec, row in zip(records, profiles, vectors, packed, strict=True):
             slot = self.candidate_columns_.put(c, p, self.program_index_, vec)
             self.candidate_lexical_.upsert(slot, p.tokens)
@@ -165,6 +166,7 @@ class Matcher:
         profiles = [self.profiler_.vacancy(v) for v in records]
         if vectors is None:
             vectors = self.encoder_.encode([p.text for p in profiles])
+        vectors = held_vectors(vectors)
         for v, p, vec in zip(records, profiles, vectors, strict=True):
             slot = self.vacancy_columns_.put(v, p, self.program_index_, self.similarity_, vec)
             self.vacancy_lexical_.upsert(slot, p.tokens)
@@ -234,8 +236,8 @@ class Matcher:
         feats = features.compute(
             c,
             v,
-            candidate_vectors=cc.vectors[cand_slots],
-            vacancy_vectors=vc.vectors[vac_slots],
+            candidate_vectors=cc.vectors_at(cand_slots),
+            vacancy_vectors=vc.vectors_at(vac_slots),
             candidate_skills=cc.skills_of(cand_slots),
             vacancy_skills=vc.skills_of(vac_slots),
             lexical=lexical,
@@ -302,7 +304,7 @@ class Matcher:
             self.candidate_lexical_, self.vacancy_profiles_[vacancy_id].tokens, cols.size
         )
         fit = candidate_pool.fit_for_vacancy(self.vacancy_columns_, cols, self.similarity_, slot)
-        pool = self._pool("candidate", self.vacancy_columns_.vectors[slot], lexical, fit)
+        pool = self._pool("candidate", self.vacancy_columns_.vectors_at(slot), lexical, fit)
         found = self._rank("candidate", slot, pool, k, include, today, lexical)
         if include is not None and len(found) < k and len(pool) < len(self.candidates_):
             # the scope left too few in the pool: rank every record it allows
@@ -330,7 +332,7 @@ class Matcher:
         fit = candidate_pool.fit_for_candidate(
             self.candidate_columns_, cols, self.similarity_, slot
         )
-        pool = self._pool("vacancy", self.candidate_columns_.vectors[slot], lexical, fit)
+        pool = self._pool("vacancy", self.candidate_columns_.vectors_at(slot), lexical, fit)
         found = self._rank("vacancy", slot, pool, k, include, today, lexical)
         if include is not None and len(found) < k and len(pool) < len(self.vacancies_):
             scoped = candidate_pool.scoped_slots(cols, self.vacancies_, include)

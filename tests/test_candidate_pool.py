@@ -78,7 +78,7 @@ def _old_pool(m: Matcher, side: str, vec: np.ndarray, raw: np.ndarray, fit_all: 
     PATHS["some fit"] += int(len(fitting) > 0)
     if len(fitting) > 4 * m.pool_size:
         PATHS["fit cut"] += 1
-        cheap = fit[fit >= 0.3] + 0.3 * (cols.vectors[fitting] @ vec)
+        cheap = fit[fit >= 0.3] + 0.3 * (cols.vectors_at(fitting) @ vec)
         fitting = fitting[np.argpartition(-cheap, 4 * m.pool_size)[: 4 * m.pool_size]]
     return np.unique(np.concatenate([dense, lex, fitting]))
 
@@ -109,13 +109,13 @@ def _old_recommend(m: Matcher, side: str, query_id: str, include: Any) -> list[A
     cols: CandidateColumns | VacancyColumns
     if side == "candidate":
         slot = m.vacancy_columns_.slot_of[query_id]
-        vec = m.vacancy_columns_.vectors[slot]
+        vec = m.vacancy_columns_.vectors_at(slot)
         tokens = m.vacancy_profiles_[query_id].tokens
         raw = m.candidate_lexical_.score_array(tokens, m.candidate_columns_.size)
         fit_all, cols, n = _old_fit_for_vacancy(m, slot), m.candidate_columns_, len(m.candidates_)
     else:
         slot = m.candidate_columns_.slot_of[query_id]
-        vec = m.candidate_columns_.vectors[slot]
+        vec = m.candidate_columns_.vectors_at(slot)
         tokens = m.candidate_profiles_[query_id].tokens
         raw = m.vacancy_lexical_.score_array(tokens, m.vacancy_columns_.size)
         fit_all, cols, n = _old_fit_for_candidate(m, slot), m.vacancy_columns_, len(m.vacancies_)

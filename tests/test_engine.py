@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from known_answer import AS_OF, PAIRS, candidate, vacancy
 
@@ -133,6 +134,22 @@ def test_snapshot_restores_rankings_without_re_embedding(tmp_path, small_records
         a = m.recommend_candidates(f"v{i}", k=6, as_of=AS_OF)
         b = restored.recommend_candidates(f"v{i}", k=6, as_of=AS_OF)
         assert [(x.candidate_id, x.score) for x in a] == [(x.candidate_id, x.score) for x in b]
+
+
+def test_vectors_are_held_in_float16_and_the_index_holds_the_same_values(matcher) -> None:
+    """The columns hold half-width vectors; the index must be fed the same rounded values, or a
+    restart (which rebuilds the index from the columns) would move the dense pool."""
+    cols = matcher.candidate_columns_
+    assert cols.vectors.dtype == np.float16
+    ids = list(matcher.candidates_)
+    slots = np.asarray([cols.slot_of[i] for i in ids])
+    np.testing.assert_array_equal(matcher.candidate_index_.get(ids), cols.vectors_at(slots))
+    text = matcher.profiler_.candidate(matcher.candidates_[ids[0]]).text  # profiles drop it
+    raw = matcher.encoder_.encode([text])
+    assert float(raw[0] @ raw[0]) == pytest.approx(1.0, abs=1e-5)  # a real unit vector
+    held = cols.vectors_at(slots[0])
+    assert held.dtype == np.float32 and np.abs(held - raw[0]).max() < 1e-3
+    assert float(held @ raw[0]) == pytest.approx(float(raw[0] @ raw[0]), abs=1e-4)
 
 
 # -- invariants ------------------------------------------------------------------------------
