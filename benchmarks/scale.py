@@ -151,7 +151,7 @@ def measure(n: int, n_vacancies: int, queries: int) -> dict[str, Any]:
     cols = matcher.candidate_columns_
     alive = cols.alive_slots()
     q = np.concatenate([vac_vectors[i] for i in dict.fromkeys(v_ids)])
-    truth = exact_top(cols.vectors[alive], [cols.ids[s] for s in alive], q, 20)
+    truth = exact_top(cols.vectors_at(alive), [cols.ids[s] for s in alive], q, 20)
     found = [{rid for rid, _ in row} for row in index.search(q, 20)]
     recall = float(np.mean([len(f & t) / 20 for f, t in zip(found, truth, strict=True)]))
     ev, ec, f20 = percentiles(engine_v), percentiles(engine_c), percentiles(faiss_20)

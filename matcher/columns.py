@@ -4,7 +4,7 @@ Each side (candidates, vacancies) keeps one slot per record; a removed record's 
 dead and reused later. Columns grow by doubling. ``gather(slots)`` returns a view of plain arrays
 that the eligibility and feature functions broadcast against the other side. ``postings`` lists
 the slots per program, so candidate generation reads only the records a program can reach.
-Vectors are held as float16 (``VECTOR_DTYPE``, see ``held_vectors``).
+Vectors are held in bfloat16 (``matcher.held_vectors``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from matcher.held_vectors import HELD_DTYPE, as_held, narrow, widen
 from matcher.profiles import CandidateProfile, VacancyProfile
 from matcher.program_postings import ProgramPostings
 from matcher.records import Candidate, EducationLevel, Vacancy
@@ -35,21 +36,6 @@ def accepted_levels_mask(levels: Sequence[EducationLevel]) -> np.ndarray:
         if level in levels or (level.rank == 2 and 2 in ranks):
             mask[i] = True
     return mask
-
-
-#: How the columns hold vectors. Half of float32: at a million candidates 0.7 GB less, and a
-#: query's program-fit cut reads half the bytes. A unit vector's cosine moves by ~1e-5, far
-#: below what separates two candidates (docs/performance.md, "Vectors in float16").
-VECTOR_DTYPE = np.dtype(np.float16)
-
-
-def held_vectors(vectors: np.ndarray) -> np.ndarray:
-    """``vectors`` as the engine holds them: rounded to ``VECTOR_DTYPE``, given back as float32.
-
-    The vector index is fed these too, so the index and the columns score the same values, and
-    a snapshot restored from either gives the same scores as the engine that wrote it.
-    """
-    return np.asarray(vectors, dtype=np.float32).astype(VECTOR_DTYPE).astype(np.float32)
 
 
 class _Columns:
@@ -148,12 +134,17 @@ class _Columns:
 
     @property
     def vectors(self) -> np.ndarray:
-        """Every slot's vector as held (``VECTOR_DTYPE``); ``vectors_at`` for float32."""
+        """Every slot's vector as held (bfloat16 bits, ``matcher.held_vectors``); read them
+        with ``vectors_at`` or ``candidate_pool.dense_at``."""
         return self.arrays["vectors"]
 
-    def vectors_at(self, slots: np.ndarray | int) -> np.ndarray:
-        """The vectors of ``slots`` (or of one slot) in float32, for products with numpy."""
-        return np.asarray(self.arrays["vectors"][slots], dtype=np.float32)
+    def vectors_at(self, slots: np.ndarray | Sequence[int] | int) -> np.ndarray:
+        """The vectors of ``slots`` (or of one slot) in float32."""
+        return widen(self.arrays["vectors"][slots])
+
+    def put_vectors(self, slots: np.ndarray | Sequence[int] | slice, vectors: np.ndarray) -> None:
+        """Set the vectors of ``slots`` from float32 (narrowed) or already held bits."""
+        self.arrays["vectors"][slots] = as_held(vectors)
 
     # -- snapshot form: the slot table as saved, so a restart keeps every slot where it was --
 
@@ -226,7 +217,7 @@ class CandidateColumns(_Columns):
             "max_commute": ((), f32, np.nan),
             "relocate": ((), np.dtype(bool), False),
             "school": ((), i32, -1),
-            "vectors": ((self.dim,), VECTOR_DTYPE, 0.0),
+            "vectors": ((self.dim,), HELD_DTYPE, 0),
         }
 
     def _school_code(self, school_id: str) -> int:
@@ -264,7 +255,7 @@ class CandidateColumns(_Columns):
         a["max_commute"][slot] = np.nan if c.max_commute_km is None else c.max_commute_km
         a["relocate"][slot] = bool(c.willing_to_relocate)
         a["school"][slot] = -1 if c.school_id is None else self._school_code(c.school_id)
-        a["vectors"][slot] = vector
+        a["vectors"][slot] = narrow(vector)
         self.skills[slot] = tuple(sorted(p.skills))
         self._post(slot)
         return slot
@@ -308,7 +299,7 @@ class VacancyColumns(_Columns):
             "lon": ((), f32, np.nan),
             "min_exp_months": ((), f32, 0.0),
             "salary": ((), f32, np.nan),
-            "vectors": ((self.dim,), VECTOR_DTYPE, 0.0),
+            "vectors": ((self.dim,), HELD_DTYPE, 0),
         }
 
     def put(
@@ -347,7 +338,7 @@ class VacancyColumns(_Columns):
         a["min_exp_months"][slot] = (v.min_experience_years or 0.0) * 12
         pay = v.salary_max if v.salary_max is not None else v.salary_min
         a["salary"][slot] = np.nan if pay is None else pay
-        a["vectors"][slot] = vector
+        a["vectors"][slot] = narrow(vector)
         self.skills[slot] = tuple(sorted(p.skills))
         self._post(slot)
         return slot

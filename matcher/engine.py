@@ -18,11 +18,12 @@ import numpy as np
 
 from matcher import candidate_pool, eligibility, features, vector_backends
 from matcher.candidate_pool import LexicalHits, ProgramFit
-from matcher.columns import CandidateColumns, Today, VacancyColumns, held_vectors
+from matcher.columns import CandidateColumns, Today, VacancyColumns
 from matcher.encoder import CachedEncoder, Encoder, load_bundled_encoder
 from matcher.errors import NotFittedError, UnknownRecordError
 from matcher.geo import Gazetteer
 from matcher.held_profiles import HeldCandidateProfiles
+from matcher.held_vectors import held_vectors
 from matcher.lexical import BM25Index
 from matcher.matches import Match, build_match
 from matcher.profiles import CandidateProfile, Profiler, VacancyProfile, without_text

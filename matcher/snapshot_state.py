@@ -154,8 +154,8 @@ def save_state(matcher: Matcher, path: Path) -> dict[str, Any]:
             )
         index = matcher.candidate_index_ if side == "candidate" else matcher.vacancy_index_
         if not getattr(index, "exact_vectors", True):
-            # an SQ8 index gives back approximations; keep the exact ones so scores survive a
-            # restart bit for bit (1.5 GB more on disk at a million, none in memory)
+            # an SQ8 index gives back approximations; keep the held ones so scores survive a
+            # restart bit for bit (bfloat16 bits: 0.7 GB more on disk at a million, none in memory)
             arrays["vectors"] = columns.vectors[: columns.size]
         with (path / f"{side}_state.npz").open("wb") as handle:
             np.savez(handle, allow_pickle=False, **arrays)
@@ -275,11 +275,11 @@ def restore_state(
     built = [_side(matcher, path, side, ids) for side, ids, _ in sides]
     for (columns, _, _, exact), (_, ids, saved) in zip(built, sides, strict=True):
         if exact is not None:
-            columns.arrays["vectors"][: len(exact)] = exact
+            columns.put_vectors(slice(0, len(exact)), exact)
             continue
         for start in range(0, len(ids), 65_536):  # bounded temporaries at a million
             chunk = ids[start : start + 65_536]
-            columns.arrays["vectors"][[columns.slot_of[i] for i in chunk]] = saved.get(chunk)
+            columns.put_vectors([columns.slot_of[i] for i in chunk], saved.get(chunk))
     (c_cols, c_prof, c_lex, _), (v_cols, v_prof, v_lex, _) = built
     matcher.candidates_ = candidates
     matcher.vacancies_ = {v.id: v for v in vacancies}
@@ -291,4 +291,4 @@ def restore_state(
         # from the columns' exact vectors, as the recomputing path adds them
         for start in range(0, len(ids), 1024):
             chunk = ids[start : start + 1024]
-            index.add(chunk, columns.vectors[[columns.slot_of[i] for i in chunk]])
+            index.add(chunk, columns.vectors_at([columns.slot_of[i] for i in chunk]))

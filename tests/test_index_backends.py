@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matcher.columns import held_vectors
 from matcher.errors import ArtifactError
+from matcher.held_vectors import held_vectors
 from matcher.vector_backends import FaissBackend, MilvusBackend, VectorBackend
 
 
@@ -164,7 +164,7 @@ def test_milvus_restore_adopts_the_live_collection_and_trims_it_to_the_snapshot(
         )  # type: ignore[attr-defined]
         assert set(restored.candidates_) == {c["id"] for c in cands}
         assert len(index) == len(cands) and "late" not in index and "c0" in index
-        # re-embedded, and held as the engine holds every vector (float16, matcher.columns)
+        # re-embedded, and held as the engine holds every vector (bfloat16, matcher.held_vectors)
         text = restored.profiler_.candidate(restored.candidates_["c0"]).text
         np.testing.assert_array_equal(
             index.get(["c0"]), held_vectors(HashingEncoder(64).encode([text]))
