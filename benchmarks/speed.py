@@ -140,6 +140,7 @@ def _floors(gateway: Any, v_ids: list[str], c_ids: list[str]) -> dict[str, Any]:
         "bm25_candidates_top20_ms": percentiles(bm25),
         "faiss_search_threads": threads,
         "candidate_index": index.parameters() if hasattr(index, "parameters") else {},
+        "vector_dim": m.candidate_columns_.dim,  # the hashing encoder's 64, the models' 384
         "_results": (res_v, res_c),
     }
 
