@@ -206,9 +206,10 @@ def dense_at(vectors: np.ndarray, rows: np.ndarray, query: np.ndarray) -> np.nda
 
     ``vectors`` may be float32 or held bfloat16 bits (``matcher.held_vectors``), which are
     widened a block at a time. The values agree with one product over all rows to float32
-    rounding, not always to the last bit: BLAS groups and splits rows across threads by the matrix's height, so even one big
-    product's last bits already varied with the thread count. These scores only choose which
-    fitting records enter the pool; the ranked scores are computed afresh from the features.
+    rounding, not always to the last bit: BLAS groups and splits rows across threads by the
+    matrix's height, so even one big product's last bits already varied with the thread count.
+    These scores only choose which fitting records enter the pool; the ranked scores are
+    computed afresh from the features.
     """
     n = len(rows)
     query = np.asarray(query, dtype=np.float32)
