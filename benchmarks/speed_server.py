@@ -81,6 +81,20 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], limit_s: float) -> flo
     raise TimeoutError(f"cocok serve did not become healthy within {limit_s:.0f} s")
 
 
+def wait_for_log(
+    log_path: Path, text: str, proc: subprocess.Popen[bytes], limit_s: float, since: float
+) -> float:
+    """Seconds from ``since`` (a ``perf_counter`` reading) until ``text`` is in the server's
+    log: how the benchmark sees the model finish loading behind a ready server."""
+    while time.perf_counter() - since < limit_s:
+        if text in log_path.read_text(encoding="utf-8", errors="replace"):
+            return time.perf_counter() - since
+        if proc.poll() is not None:
+            raise RuntimeError(f"cocok serve exited before logging {text!r}")
+        time.sleep(0.1)
+    raise TimeoutError(f"cocok serve did not log {text!r} within {limit_s:.0f} s")
+
+
 def proc_memory_mb(pid: int) -> dict[str, float]:
     out: dict[str, float] = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

@@ -8,7 +8,8 @@ One tree, so callers (the service, a notebook) can catch at the level they care 
     ├── NotFittedError          a method that needs ``fit`` was called before it (also a
     │                           ValueError and an AttributeError, like scikit-learn's)
     ├── ArtifactError           a saved folder is missing, torn, or from an incompatible version
-    │   └── ModelIntegrityError the bundled encoder's files do not match their pinned hashes
+    │   ├── ModelIntegrityError the bundled encoder's files do not match their pinned hashes
+    │   └── EncoderUnavailable  the encoder's model failed to load (``matcher.deferred_encoder``)
     └── IndexBackendError       faiss or Milvus failed; the library error is chained as __cause__
 
 Bad arguments (``k=0``, an unknown direction) raise plain ``ValueError`` with one sentence.
@@ -63,6 +64,10 @@ class ArtifactError(MatcherError):
 
 class ModelIntegrityError(ArtifactError):
     """Model files differ from their pinned hashes: refuse to run on weights nobody reviewed."""
+
+
+class EncoderUnavailable(ArtifactError):
+    """The encoder's model could not be loaded; nothing can be embedded until a restart."""
 
 
 class IndexBackendError(MatcherError):

