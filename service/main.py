@@ -74,6 +74,8 @@ def create_app(settings: Settings | None = None, *, encoder: Any = None) -> Fast
             app.state.gateway = gateway
             metrics.track_index(gateway.size)
             log.info("index ready", extra=gateway.size())
+            if hasattr(enc, "start"):  # a deferred model loads now, behind the ready index
+                enc.start()
 
         def follow() -> None:
             while not stop.wait(settings.sync_interval_s):

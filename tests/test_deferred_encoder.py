@@ -44,6 +44,21 @@ def test_identity_is_known_at_once_and_encode_waits_for_the_load() -> None:
     assert deferred.ready and done and done[0][0] is None and done[0][1] >= 0
 
 
+def test_encode_begins_a_load_nobody_started_and_start_is_idempotent() -> None:
+    calls: list[int] = []
+
+    def load() -> HashingEncoder:
+        calls.append(1)
+        return HashingEncoder(dim=8)
+
+    deferred = DeferredEncoder(load, name="hashing-8", digest="hashing-8", dim=8)
+    assert not deferred.ready and not calls  # nothing loads until asked
+    assert deferred.encode(["kasir"]).shape == (1, 8)  # would wait forever if it did not start
+    deferred.start()
+    deferred.start()
+    assert calls == [1]
+
+
 def test_a_failed_load_is_reported_once_and_raised_by_every_encode() -> None:
     done: list[BaseException | None] = []
 
