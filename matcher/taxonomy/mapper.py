@@ -18,13 +18,13 @@ from collections.abc import Iterable
 from matcher.language import Language
 from matcher.language.resources import read_word_list, read_word_roles
 from matcher.taxonomy.catalogue import Alias
+from matcher.taxonomy.employer_sentences import EmployerSentences, sentences
 from matcher.taxonomy.occupations import OccupationKeywords
 from matcher.taxonomy.phrases import PhraseIndex
 from matcher.taxonomy.skills import SkillVocabulary
 
 _MAJOR_WINDOW = 6
 _CONNECTORS = frozenset({"dan", "atau", "serta", "maupun", "in", "of", "or", "and"})
-_SEGMENT_SPLIT = re.compile(r"[\n\r;•·●▪■◆►✓✔]+|(?<!\d)\.(?!\d)|\s[-–—]\s")
 _MIN_MAJOR_SCORE = 0.35
 _OTHER_KIND = 0.85
 _OTHER_KIND_IN_VACANCY = 0.6
@@ -145,7 +145,10 @@ class MajorResolver:
 
 
 class VacancyMapper:
-    """Maps vacancy text to program confidences from majors, job titles and skills."""
+    """Maps vacancy text to program confidences from majors, job titles and skills.
+
+    ``employer`` tells the sentences about the employer apart (the shipped word lists by default).
+    """
 
     def __init__(
         self,
@@ -154,13 +157,14 @@ class VacancyMapper:
         keywords: OccupationKeywords,
         skills: SkillVocabulary,
         kinds: dict[str, str],
+        employer: EmployerSentences | None = None,
     ) -> None:
         self._language = language
         self._majors = majors
         self._keywords = keywords
         self._skills = skills
         self._kinds = kinds
-        self._company = _phrase_pattern(language, read_word_list("company_description_phrases.txt"))
+        self._employer = employer or EmployerSentences.load(language)
 
     def programs_for_text(self, text: str, limit: int = 10) -> dict[str, float]:
         """Program confidences in [0, 1] (best first); weak and marginal programs dropped.
@@ -174,12 +178,12 @@ class VacancyMapper:
         skill_evidence: dict[str, float] = {}
         all_tokens: list[str] = []
         first = True
-        for segment in _SEGMENT_SPLIT.split(text):
+        for segment in sentences(text):
             tokens = self._language.normalise(segment).split()
             if not tokens:
                 continue
             all_tokens.extend(tokens)
-            if self._company.search(" ".join(tokens)):
+            if self._employer.describes_employer(tokens):
                 weight = _COMPANY_WEIGHT
             else:
                 weight = _TITLE_WEIGHT if first else _BODY_WEIGHT
