@@ -144,6 +144,7 @@ def test_erasure_leaves_no_copy_in_snapshots(client: Any, settings: Any) -> None
     client.app.state.gateway.save_snapshot(client.app.state.sessions)  # a copy on disk now
     assert client.delete("/v1/candidates/gone", headers=ADMIN).status_code == 204
     deadline = time.monotonic() + 10
+
     def text(path: Any) -> str:  # the server may delete an old snapshot while we read
         try:
             return str(path.read_text(errors="ignore"))
