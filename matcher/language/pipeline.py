@@ -7,6 +7,8 @@ module-level helpers are cheap to call many times and cost nothing to import.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from matcher.language.normalise import Normaliser
@@ -52,6 +54,14 @@ class Language:
     def normalise(self, text: str) -> str:
         """Lower case, unicode-folded, punctuation-free text with abbreviations expanded."""
         return self.normaliser(text)
+
+    def phrase_pattern(self, phrases: Iterable[str]) -> re.Pattern[str]:
+        """Any of ``phrases`` on word boundaries of normalised text (never matches when empty):
+        word lists such as "bergerak di bidang" are matched the way the text is normalised."""
+        normalised = sorted({self.normalise(p) for p in phrases} - {""}, key=len, reverse=True)
+        if not normalised:
+            return re.compile(r"(?!)")
+        return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in normalised) + r")\b")
 
     def tokenize(self, text: str) -> list[str]:
         """Normalised, stopword-free, stemmed terms of ``text`` (the lexical view of it)."""

@@ -53,7 +53,7 @@ class EmployerSentences:
         lead_in: Iterable[str],
     ) -> None:
         self._language = language
-        self._anywhere = _phrase_pattern(language, anywhere)
+        self._anywhere = language.phrase_pattern(anywhere)
         self._opening = _phrase_tuples(language, opening)
         self._after_subject = _phrase_tuples(language, after_subject)
         self._subjects = frozenset(language.normalise(word) for word in subjects)
@@ -109,11 +109,3 @@ def _contains(tokens: Sequence[str], phrase: tuple[str, ...]) -> bool:
 def _phrase_tuples(language: Language, phrases: Iterable[str]) -> tuple[tuple[str, ...], ...]:
     normalised = {tuple(language.normalise(p).split()) for p in phrases}
     return tuple(sorted(p for p in normalised if p))
-
-
-def _phrase_pattern(language: Language, phrases: Iterable[str]) -> re.Pattern[str]:
-    """Any of the phrases on word boundaries of normalised text; never matches when empty."""
-    normalised = sorted({language.normalise(p) for p in phrases} - {""}, key=len, reverse=True)
-    if not normalised:
-        return re.compile(r"(?!)")
-    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in normalised) + r")\b")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 import math
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -59,7 +58,7 @@ class MajorResolver:
         total = max(len(self._alias_sets), 1)
         self._idf = {t: math.log(1 + total / len(s)) for t, s in postings.items()}
         self._vocabulary = sorted(postings)
-        self._any_major = _phrase_pattern(language, read_word_list("any_major_phrases.txt"))
+        self._any_major = language.phrase_pattern(read_word_list("any_major_phrases.txt"))
         self._cache: dict[tuple[str, str | None], list[tuple[str, float]]] = {}
 
     def is_any_major(self, text: str) -> bool:
@@ -300,8 +299,3 @@ def _prune(scores: dict[str, float], limit: int) -> dict[str, float]:
         ((c, s) for c, s in scores.items() if s >= floor), key=lambda kv: (-kv[1], kv[0])
     )
     return {code: round(min(score, 1.0), 4) for code, score in ranked[:limit]}
-
-
-def _phrase_pattern(language: Language, phrases: list[str]) -> re.Pattern[str]:
-    normalised = sorted({language.normalise(p) for p in phrases if p}, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in normalised) + r")\b")
