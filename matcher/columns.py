@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from matcher.held_vectors import HELD_DTYPE, as_held, narrow, widen
+from matcher.held_vectors import HELD_DTYPE, as_held, widen
 from matcher.profiles import CandidateProfile, VacancyProfile
 from matcher.program_postings import ProgramPostings
 from matcher.records import Candidate, EducationLevel, Vacancy
@@ -255,7 +255,7 @@ class CandidateColumns(_Columns):
         a["max_commute"][slot] = np.nan if c.max_commute_km is None else c.max_commute_km
         a["relocate"][slot] = bool(c.willing_to_relocate)
         a["school"][slot] = -1 if c.school_id is None else self._school_code(c.school_id)
-        a["vectors"][slot] = narrow(vector)
+        a["vectors"][slot] = as_held(vector)
         self.skills[slot] = tuple(sorted(p.skills))
         self._post(slot)
         return slot
@@ -338,7 +338,7 @@ class VacancyColumns(_Columns):
         a["min_exp_months"][slot] = (v.min_experience_years or 0.0) * 12
         pay = v.salary_max if v.salary_max is not None else v.salary_min
         a["salary"][slot] = np.nan if pay is None else pay
-        a["vectors"][slot] = narrow(vector)
+        a["vectors"][slot] = as_held(vector)
         self.skills[slot] = tuple(sorted(p.skills))
         self._post(slot)
         return slot

@@ -23,7 +23,7 @@ from matcher.encoder import CachedEncoder, Encoder, load_bundled_encoder
 from matcher.errors import NotFittedError, UnknownRecordError
 from matcher.geo import Gazetteer
 from matcher.held_profiles import HeldCandidateProfiles
-from matcher.held_vectors import held_vectors
+from matcher.held_vectors import narrow, widen
 from matcher.lexical import BM25Index
 from matcher.matches import Match, build_match
 from matcher.profiles import CandidateProfile, Profiler, VacancyProfile, without_text
@@ -146,12 +146,12 @@ class Matcher:
         profiles = [self.profiler_.candidate(c) for c in records]
         if vectors is None:
             vectors = self.encoder_.encode([p.text for p in profiles])
-        vectors = held_vectors(vectors)
-        for c, p, vec, row in zip(records, profiles, vectors, packed, strict=True):
+        held = narrow(vectors)  # rounded once: the columns keep these bits, the index their value
+        for c, p, vec, row in zip(records, profiles, held, packed, strict=True):
             slot = self.candidate_columns_.put(c, p, self.program_index_, vec)
             self.candidate_lexical_.upsert(slot, p.tokens)
             self.candidates_.store(c.id, row)
-        self.candidate_index_.add([c.id for c in records], vectors)
+        self.candidate_index_.add([c.id for c in records], widen(held))
 
     def upsert_vacancies(
         self,
@@ -167,13 +167,13 @@ class Matcher:
         profiles = [self.profiler_.vacancy(v) for v in records]
         if vectors is None:
             vectors = self.encoder_.encode([p.text for p in profiles])
-        vectors = held_vectors(vectors)
-        for v, p, vec in zip(records, profiles, vectors, strict=True):
+        held = narrow(vectors)  # rounded once: the columns keep these bits, the index their value
+        for v, p, vec in zip(records, profiles, held, strict=True):
             slot = self.vacancy_columns_.put(v, p, self.program_index_, self.similarity_, vec)
             self.vacancy_lexical_.upsert(slot, p.tokens)
             self.vacancies_[v.id] = v
             self.vacancy_profiles_[v.id] = without_text(p)
-        self.vacancy_index_.add([v.id for v in records], vectors)
+        self.vacancy_index_.add([v.id for v in records], widen(held))
 
     def embed_ahead(
         self,
