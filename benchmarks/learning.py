@@ -87,11 +87,11 @@ def _seed_run(
     scores = {
         "shown_lists": (
             per_vacancy(test, model.predict(test.X), METRIC),
-            per_vacancy(test, WeightedScorer().score(test.X), METRIC),
+            per_vacancy(test, WeightedScorer().score(test.X, test.measured), METRIC),
         ),
         "hidden_verdict": (
             per_vacancy(pool, model.predict(pool.X), METRIC),
-            per_vacancy(pool, WeightedScorer().score(pool.X), METRIC),
+            per_vacancy(pool, WeightedScorer().score(pool.X, pool.measured), METRIC),
         ),
     }
     result: dict[str, Any] = {
@@ -116,7 +116,7 @@ def _seed_run(
 
 def _curve(train: Any, test: Any, pool: Any, weeks: int, window: Any) -> list[dict[str, Any]]:
     points = []
-    default = per_vacancy(pool, WeightedScorer().score(pool.X), METRIC)
+    default = per_vacancy(pool, WeightedScorer().score(pool.X, pool.measured), METRIC)
     for upto in [*range(2, weeks, 2), None]:
         if upto is None:
             part = train

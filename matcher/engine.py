@@ -245,7 +245,7 @@ class Matcher:
             similarity=self.similarity_,
             distance_km=dist,
         )
-        scores = np.clip(self.scorer_.score(feats.matrix()), 0.0, 1.0)
+        scores = np.clip(self.scorer_.score(feats.matrix(), feats.measured_matrix()), 0.0, 1.0)
         return scores, eligibility.eligible(checks), checks, feats
 
     def _rank(

@@ -30,6 +30,7 @@ class PairRows:
     known: np.ndarray  # (n,) bool: both records are indexed
     eligible: np.ndarray  # (n,) bool: no hard requirement blocks the pair
     score: np.ndarray  # (n,) float32: what the matcher's own scorer gives the row (NaN if unknown)
+    measured: np.ndarray  # (n, len(FEATURES)) bool: False where a value is the 0.5 for "not said"
 
 
 def pair_features(
@@ -41,8 +42,9 @@ def pair_features(
     known = np.zeros(n, dtype=bool)
     eligible = np.zeros(n, dtype=bool)
     scores = np.full(n, np.nan, dtype=np.float32)
+    measured = np.ones((n, len(FEATURES)), dtype=bool)
     if n == 0:
-        return PairRows(matrix, known, eligible, scores)
+        return PairRows(matrix, known, eligible, scores, measured)
     matcher._require_fitted()
     today = Today.of(as_of or date.today())
     cand_slots = matcher.candidate_columns_.slot_of
@@ -61,7 +63,8 @@ def pair_features(
         score, ok, _, feats = matcher._score(cs, vs, lexical, today)
         idx = np.asarray(rows)
         matrix[idx] = feats.matrix()
+        measured[idx] = feats.measured_matrix()
         known[idx] = True
         eligible[idx] = ok
         scores[idx] = score
-    return PairRows(matrix, known, eligible, scores)
+    return PairRows(matrix, known, eligible, scores, measured)

@@ -17,9 +17,14 @@ from matcher.features import FEATURES
 
 @runtime_checkable
 class Scorer(Protocol):
-    """Anything that scores rows of the feature matrix (columns in ``FEATURES`` order)."""
+    """Anything that scores rows of the feature matrix (columns in ``FEATURES`` order).
 
-    def score(self, features: np.ndarray) -> np.ndarray: ...
+    ``measured`` (same shape, bool) says which values were measured rather than put in as 0.5
+    for what a record does not say (``PairFeatures.measured_matrix``); None means all were. A
+    scorer may ignore it: a learned one has seen the 0.5s in training and learned what they mean.
+    """
+
+    def score(self, features: np.ndarray, measured: np.ndarray | None = None) -> np.ndarray: ...
 
 
 #: The features the default weights were chosen for; later ones start at weight 0.
@@ -55,7 +60,10 @@ class WeightedScorer:
             raise ValueError("at least one feature weight must be positive")
         return w / total
 
-    def score(self, features: np.ndarray) -> np.ndarray:
+    def score(self, features: np.ndarray, measured: np.ndarray | None = None) -> np.ndarray:
+        """The weighted mean of the measured features: a feature a pair's records do not speak
+        to gives its weight to the others instead of a fixed 0.5, which would rank a vacancy that
+        names nothing above ones whose stated needs a candidate meets in part."""
         w = self._vector()
         # The day-one columns are summed exactly as before later features existed, so a feature
         # added with weight 0 changes no default score, not even in the last bit (nor any tie).
@@ -63,7 +71,18 @@ class WeightedScorer:
         out = np.ascontiguousarray(features[:, :head]) @ w[:head]
         if w[head:].any():
             out = out + features[:, head:] @ w[head:]
-        return np.asarray(out, dtype=np.float32)
+        out = np.asarray(out, dtype=np.float32)
+        if measured is None:
+            return out
+        partial = np.flatnonzero(~measured[:, w > 0].all(axis=1))
+        if len(partial):
+            weights = measured[partial] * w  # (rows, features): the weights of what was measured
+            total = weights.sum(axis=1)
+            has_any = total > 0  # nothing weighted measured at all: the plain sum, 0.5s and all
+            rows = partial[has_any]
+            mean = (features[rows] * weights[has_any]).sum(axis=1) / total[has_any]
+            out[rows] = mean.astype(np.float32)
+        return out
 
     def without(self, *names: str) -> WeightedScorer:
         """The same scorer with some signals switched off (for ablations)."""

@@ -32,7 +32,7 @@ from matcher.learning.dataset import judged_pool, per_vacancy
 from matcher.learning.simulator import has_competency_certificate, simulate
 from matcher.learning.training import bootstrap_gain, fit_and_compare
 from matcher.pair_features import pair_features
-from matcher.scoring import WeightedScorer
+from matcher.scoring import DEFAULT_WEIGHTS, WeightedScorer
 
 T0 = datetime(2026, 8, 1, 8, tzinfo=UTC)
 
@@ -225,7 +225,10 @@ def test_outcome_scorer_falls_back_to_the_default() -> None:
     scorer = OutcomeScorer(model)
     X[3, 2] = np.nan
     out = scorer.score(X)
-    assert out[3] == pytest.approx(WeightedScorer().score(np.nan_to_num(X[3:4], nan=0.5))[0])
+    # the default weighs the row's other features only: a value nobody measured moves nothing
+    w = np.asarray([DEFAULT_WEIGHTS[name] for name in FEATURES])
+    others = np.arange(len(FEATURES)) != 2
+    assert out[3] == pytest.approx(float(X[3, others] @ w[others] / w[others].sum()), rel=1e-5)
     assert not np.allclose(out, default) and ((out >= 0) & (out <= 1)).all()
 
 

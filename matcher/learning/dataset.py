@@ -34,6 +34,9 @@ class TrainingSet:
     grade: np.ndarray  # (n,) int, 0-3
     first_at: list[datetime]
     features: tuple[str, ...] = FEATURES
+    #: (n, len(features)) bool, False where X holds the 0.5 for what a record does not say;
+    #: None: every value measured. The default scorer weighs only measured values.
+    measured: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.vacancy_ids)
@@ -49,6 +52,7 @@ class TrainingSet:
             grade=self.grade[idx],
             first_at=[self.first_at[i] for i in idx],
             features=self.features,
+            measured=None if self.measured is None else self.measured[idx],
         )
 
     def window(self) -> tuple[datetime, datetime] | None:
@@ -69,10 +73,12 @@ def build_training_set(
     n = len(pairs)
     X = np.full((n, len(FEATURES)), np.nan, dtype=np.float32)
     known = np.zeros(n, dtype=bool)
+    measured = np.ones((n, len(FEATURES)), dtype=bool)
     for start in range(0, n, CHUNK):
         rows = pair_features(matcher, pairs[start : start + CHUNK], as_of=as_of)
         X[start : start + CHUNK] = rows.matrix
         known[start : start + CHUNK] = rows.known
+        measured[start : start + CHUNK] = rows.measured
         if progress is not None:
             progress(min(start + CHUNK, n), n)
     full = TrainingSet(
@@ -83,6 +89,7 @@ def build_training_set(
         weight=np.asarray([lab.weight for lab in labels], dtype=np.float64),
         grade=np.asarray([lab.grade for lab in labels], dtype=np.int64),
         first_at=[lab.first_at for lab in labels],
+        measured=measured,
     )
     return full.subset(known)
 
@@ -131,6 +138,7 @@ def judged_pool(
                 weight=np.ones(len(cids)),
                 grade=grade,
                 first_at=[datetime.min] * len(cids),
+                measured=rows.measured[keep],
             )
         )
     return TrainingSet(
@@ -141,6 +149,11 @@ def judged_pool(
         weight=np.concatenate([p.weight for p in parts]) if parts else np.zeros(0),
         grade=np.concatenate([p.grade for p in parts]) if parts else np.zeros(0, np.int64),
         first_at=[t for p in parts for t in p.first_at],
+        measured=(
+            np.concatenate([p.measured for p in parts if p.measured is not None])
+            if parts
+            else np.zeros((0, len(FEATURES)), dtype=bool)
+        ),
     )
 
 

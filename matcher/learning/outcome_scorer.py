@@ -81,8 +81,9 @@ class OutcomeScorer:
     """A ``Scorer`` over a trained model, with the default scorer behind it.
 
     Falls back to ``fallback`` (the default) for every row when there is no model or the engine
-    lacks a feature the model was trained on, and for single rows with a missing value (which the
-    default reads as 0.5, unknown). Scores are clipped to [0, 1] like every scorer's.
+    lacks a feature the model was trained on, and for single rows with a missing value (NaN, which
+    the default leaves out of its weighted mean like any value not measured). Scores are clipped
+    to [0, 1] like every scorer's.
     """
 
     def __init__(
@@ -104,11 +105,12 @@ class OutcomeScorer:
             return False
         return not _unfitted_estimator(self.model)
 
-    def score(self, features: np.ndarray) -> np.ndarray:
+    def score(self, features: np.ndarray, measured: np.ndarray | None = None) -> np.ndarray:
         known = np.isfinite(features)
         if not known.all():  # a missing value is "unknown", 0.5, to the default scorer too
             features = np.where(known, features, np.float32(0.5)).astype(np.float32)
-        base = np.asarray(self.fallback.score(features), dtype=np.float32)
+            measured = known if measured is None else measured & known
+        base = np.asarray(self.fallback.score(features, measured), dtype=np.float32)
         model = self.model
         if model is None or not self.active or len(features) == 0:
             return base

@@ -56,7 +56,7 @@ def fit_and_compare(
     model = LearnedScorer(feature_names=FEATURES, prior_weights=DEFAULT_WEIGHTS, **(params or {}))
     model.fit(train.X, train.target, sample_weight=train.weight)
     learned = ranking_metrics(test, model.predict(test.X))
-    default = ranking_metrics(test, WeightedScorer().score(test.X))
+    default = ranking_metrics(test, WeightedScorer().score(test.X, test.measured))
     return model, learned, default
 
 
