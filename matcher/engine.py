@@ -287,6 +287,32 @@ class Matcher:
                 break
         return out
 
+    def _rank_scope(
+        self,
+        side: str,
+        query_slot: int,
+        query_vec: np.ndarray,
+        lexical: LexicalHits,
+        fit: ProgramFit,
+        k: int,
+        include: Callable[[Any], bool],
+        today: Today,
+    ) -> list[Match]:
+        """The scope left too few in the whole population's pool: rank a pool drawn from the
+        scope alone, or, for a small scope (or when that pool still holds fewer than ``k``
+        eligible), every record the scope allows."""
+        cols = self.candidate_columns_ if side == "candidate" else self.vacancy_columns_
+        records = self.candidates_ if side == "candidate" else self.vacancies_
+        scoped = candidate_pool.scoped_slots(cols, records, include)
+        if len(scoped) > EXHAUSTIVE_LIMIT:
+            pool = candidate_pool.within_scope(
+                cols, scoped, query_vec, lexical, fit, self.pool_size
+            )
+            found = self._rank(side, query_slot, pool, k, include, today, lexical)
+            if len(found) == k:
+                return found
+        return self._rank(side, query_slot, scoped, k, include, today, lexical)
+
     def recommend_candidates(
         self,
         vacancy_id: str,
@@ -305,12 +331,11 @@ class Matcher:
             self.candidate_lexical_, self.vacancy_profiles_[vacancy_id].tokens, cols.size
         )
         fit = candidate_pool.fit_for_vacancy(self.vacancy_columns_, cols, self.similarity_, slot)
-        pool = self._pool("candidate", self.vacancy_columns_.vectors_at(slot), lexical, fit)
+        query_vec = self.vacancy_columns_.vectors_at(slot)
+        pool = self._pool("candidate", query_vec, lexical, fit)
         found = self._rank("candidate", slot, pool, k, include, today, lexical)
         if include is not None and len(found) < k and len(pool) < len(self.candidates_):
-            # the scope left too few in the pool: rank every record it allows
-            scoped = candidate_pool.scoped_slots(cols, self.candidates_, include)
-            found = self._rank("candidate", slot, scoped, k, include, today, lexical)
+            found = self._rank_scope("candidate", slot, query_vec, lexical, fit, k, include, today)
         return found
 
     def recommend_vacancies(
@@ -333,11 +358,11 @@ class Matcher:
         fit = candidate_pool.fit_for_candidate(
             self.candidate_columns_, cols, self.similarity_, slot
         )
-        pool = self._pool("vacancy", self.candidate_columns_.vectors_at(slot), lexical, fit)
+        query_vec = self.candidate_columns_.vectors_at(slot)
+        pool = self._pool("vacancy", query_vec, lexical, fit)
         found = self._rank("vacancy", slot, pool, k, include, today, lexical)
         if include is not None and len(found) < k and len(pool) < len(self.vacancies_):
-            scoped = candidate_pool.scoped_slots(cols, self.vacancies_, include)
-            found = self._rank("vacancy", slot, scoped, k, include, today, lexical)
+            found = self._rank_scope("vacancy", slot, query_vec, lexical, fit, k, include, today)
         return found
 
     def explain(self, candidate_id: str, vacancy_id: str, *, as_of: date | None = None) -> Match:

@@ -123,8 +123,31 @@ def _old_recommend(m: Matcher, side: str, query_id: str, include: Any) -> list[A
     found = _old_rank(m, side, slot, pool, raw, include)
     if include is not None and len(found) < K and len(pool) < n:
         PATHS[f"{side} scope fallback"] += 1
-        found = _old_rank(m, side, slot, cols.alive_slots(), raw, include)
+        alive = cols.alive_slots()
+        records = m.candidates_ if side == "candidate" else m.vacancies_
+        members = np.asarray([s for s in alive if include(records[cols.ids[s]])], dtype=np.int64)
+        if len(members) > engine.EXHAUSTIVE_LIMIT:
+            PATHS[f"{side} scope pool"] += 1
+            scope_pool = _scope_pool(m, cols, members, vec, raw, fit_all)
+            found = _old_rank(m, side, slot, scope_pool, raw, include)
+            if len(found) == K:
+                return found
+        found = _old_rank(m, side, slot, alive, raw, include)
     return found
+
+
+def _scope_pool(
+    m: Matcher, cols: Any, members: np.ndarray, vec: np.ndarray, raw: np.ndarray, fit_all: Any
+) -> np.ndarray:
+    """The three signals over the scope's members only, each a full scan of them."""
+    dense = cols.vectors_at(members) @ vec
+    nearest = members[np.argsort(-dense, kind="stable")[: m.pool_size]]
+    lex = members[_old_lexical_top(raw[members], m.pool_size)]
+    fit = fit_all(members)
+    ok = fit >= 0.3
+    cheap = fit[ok] + 0.3 * dense[ok]
+    fitting = members[ok][np.argsort(-cheap, kind="stable")[: 4 * m.pool_size]]
+    return np.unique(np.concatenate([nearest, lex, fitting]))
 
 
 # -- the world: a demo big enough for the pooled path, changed while it is queried ------------
@@ -247,7 +270,8 @@ def test_pools_rank_exactly_as_the_full_scans_did_through_upserts_and_removes(
         more = _assert_same_as_reference(matcher, rng, 12)
         taken = {key: taken[key] + more[key] for key in taken}
     assert taken["queries"] >= 200
-    for path in ("lexical cut", "fit cut", "candidate scope fallback", "vacancy scope fallback"):
+    paths = ("lexical cut", "fit cut", "candidate scope fallback", "vacancy scope fallback")
+    for path in (*paths, "candidate scope pool"):
         assert PATHS[path] >= 10, PATHS
 
 
