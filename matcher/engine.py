@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 MAX_K = 1000
 #: Below this many records a query scores every one of them: exact and still fast.
 EXHAUSTIVE_LIMIT = 5000
+#: Rows checked against the hard requirements at a time when a query falls back (bounds the
+#: query side's columns repeated per row: ~13 MB at 50 programs).
+ELIGIBILITY_BLOCK = 65_536
 BATCH = 256
 
 
@@ -287,7 +290,23 @@ class Matcher:
                 break
         return out
 
-    def _rank_scope(
+    def _eligible_among(
+        self, side: str, query_slot: int, slots: np.ndarray, today: Today
+    ) -> np.ndarray:
+        """The ``slots`` of ``side`` that no hard requirement blocks against the query record,
+        checked a block at a time (the query side's columns are repeated for every row)."""
+        cc, vc = self.candidate_columns_, self.vacancy_columns_
+        keep = [slots[:0]]
+        for start in range(0, len(slots), ELIGIBILITY_BLOCK):
+            part = slots[start : start + ELIGIBILITY_BLOCK]
+            query = np.full(len(part), query_slot, dtype=np.int64)
+            cand_slots, vac_slots = (part, query) if side == "candidate" else (query, part)
+            c, v = cc.gather(cand_slots), vc.gather(vac_slots)
+            checks = eligibility.check(c, v, features.distances(c, v), today)
+            keep.append(part[eligibility.eligible(checks)])
+        return np.concatenate(keep)
+
+    def _rank_fallback(
         self,
         side: str,
         query_slot: int,
@@ -295,23 +314,37 @@ class Matcher:
         lexical: LexicalHits,
         fit: ProgramFit,
         k: int,
-        include: Callable[[Any], bool],
+        include: Callable[[Any], bool] | None,
         today: Today,
     ) -> list[Match]:
-        """The scope left too few in the whole population's pool: rank a pool drawn from the
-        scope alone, or, for a small scope (or when that pool still holds fewer than ``k``
-        eligible), every record the scope allows."""
+        """The pool held fewer than ``k`` records the query may see: rank among those it may.
+
+        Candidate generation does not know the hard requirements or the caller's scope: a
+        vacancy that takes only candidates within their own commute, or one school's students,
+        can find its pool (similar records from anywhere) nearly all excluded while hundreds
+        of records qualify. The qualifying records are found first (the scope, then every
+        requirement, vectorised); a pool is drawn from them alone when they are many (see
+        ``candidate_pool.within_scope``), else all of them are ranked.
+        """
         cols = self.candidate_columns_ if side == "candidate" else self.vacancy_columns_
         records = self.candidates_ if side == "candidate" else self.vacancies_
-        scoped = candidate_pool.scoped_slots(cols, records, include)
-        if len(scoped) > EXHAUSTIVE_LIMIT:
+        if include is None:
+            members = cols.alive_slots()
+        else:
+            members = candidate_pool.scoped_slots(cols, records, include)
+        members = self._eligible_among(side, query_slot, members, today)
+        if len(members) > EXHAUSTIVE_LIMIT:
             pool = candidate_pool.within_scope(
-                cols, scoped, query_vec, lexical, fit, self.pool_size
+                cols, members, query_vec, lexical, fit, self.pool_size
             )
             found = self._rank(side, query_slot, pool, k, include, today, lexical)
             if len(found) == k:
                 return found
-        return self._rank(side, query_slot, scoped, k, include, today, lexical)
+        if len(members) == 1 and len(cols) > 1:
+            # scored beside another row, as scoped_slots explains; _rank drops the companion
+            other = next(s for s in cols.slot_of.values() if s != int(members[0]))
+            members = np.sort(np.append(members, other))
+        return self._rank(side, query_slot, members, k, include, today, lexical)
 
     def recommend_candidates(
         self,
@@ -334,8 +367,10 @@ class Matcher:
         query_vec = self.vacancy_columns_.vectors_at(slot)
         pool = self._pool("candidate", query_vec, lexical, fit)
         found = self._rank("candidate", slot, pool, k, include, today, lexical)
-        if include is not None and len(found) < k and len(pool) < len(self.candidates_):
-            found = self._rank_scope("candidate", slot, query_vec, lexical, fit, k, include, today)
+        if len(found) < k and len(pool) < len(self.candidates_):
+            found = self._rank_fallback(
+                "candidate", slot, query_vec, lexical, fit, k, include, today
+            )
         return found
 
     def recommend_vacancies(
@@ -361,8 +396,8 @@ class Matcher:
         query_vec = self.candidate_columns_.vectors_at(slot)
         pool = self._pool("vacancy", query_vec, lexical, fit)
         found = self._rank("vacancy", slot, pool, k, include, today, lexical)
-        if include is not None and len(found) < k and len(pool) < len(self.vacancies_):
-            found = self._rank_scope("vacancy", slot, query_vec, lexical, fit, k, include, today)
+        if len(found) < k and len(pool) < len(self.vacancies_):
+            found = self._rank_fallback("vacancy", slot, query_vec, lexical, fit, k, include, today)
         return found
 
     def explain(self, candidate_id: str, vacancy_id: str, *, as_of: date | None = None) -> Match:

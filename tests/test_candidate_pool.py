@@ -121,19 +121,28 @@ def _old_recommend(m: Matcher, side: str, query_id: str, include: Any) -> list[A
         fit_all, cols, n = _old_fit_for_candidate(m, slot), m.vacancy_columns_, len(m.vacancies_)
     pool = _old_pool(m, side, vec, raw, fit_all)
     found = _old_rank(m, side, slot, pool, raw, include)
-    if include is not None and len(found) < K and len(pool) < n:
-        PATHS[f"{side} scope fallback"] += 1
+    if len(found) < K and len(pool) < n:
+        PATHS[f"{side} {'scope' if include else 'requirements'} fallback"] += 1
         alive = cols.alive_slots()
         records = m.candidates_ if side == "candidate" else m.vacancies_
-        members = np.asarray([s for s in alive if include(records[cols.ids[s]])], dtype=np.int64)
+        members = np.asarray(
+            [s for s in alive if include is None or include(records[cols.ids[s]])], dtype=np.int64
+        )
+        members = members[_eligible(m, side, slot, members)]
         if len(members) > engine.EXHAUSTIVE_LIMIT:
-            PATHS[f"{side} scope pool"] += 1
+            PATHS[f"{side} pool of the qualifying"] += 1
             scope_pool = _scope_pool(m, cols, members, vec, raw, fit_all)
             found = _old_rank(m, side, slot, scope_pool, raw, include)
             if len(found) == K:
                 return found
         found = _old_rank(m, side, slot, alive, raw, include)
     return found
+
+
+def _eligible(m: Matcher, side: str, slot: int, members: np.ndarray) -> np.ndarray:
+    query = np.full(len(members), slot, dtype=np.int64)
+    cand_slots, vac_slots = (members, query) if side == "candidate" else (query, members)
+    return m._score(cand_slots, vac_slots, np.zeros(len(members)), Today.of(AS_OF))[1]
 
 
 def _scope_pool(
@@ -271,8 +280,20 @@ def test_pools_rank_exactly_as_the_full_scans_did_through_upserts_and_removes(
         taken = {key: taken[key] + more[key] for key in taken}
     assert taken["queries"] >= 200
     paths = ("lexical cut", "fit cut", "candidate scope fallback", "vacancy scope fallback")
-    for path in (*paths, "candidate scope pool"):
+    for path in (*paths, "candidate requirements fallback", "vacancy requirements fallback"):
         assert PATHS[path] >= 10, PATHS
+
+
+def test_a_pool_drawn_from_the_qualifying_records_ranks_as_the_full_scans_do(
+    world: tuple[Matcher, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the records a query may see are many (here: more than 30), the fallback draws a
+    pool from them alone instead of ranking them all."""
+    matcher, _ = world
+    monkeypatch.setattr(engine, "EXHAUSTIVE_LIMIT", 30)
+    PATHS.clear()
+    _assert_same_as_reference(matcher, random.Random(11), 15)
+    assert PATHS["candidate pool of the qualifying"] >= 10, PATHS
 
 
 def test_a_small_scope_ranks_only_its_records_and_still_fills_k(
