@@ -50,6 +50,10 @@ WARMUP = 5
 AS_OF = date(2026, 11, 1)
 #: a rough engine footprint per candidate (measured ~3.5 KB) with headroom for the build
 BYTES_PER_CANDIDATE = 6_000
+#: sizes up to which the pooled top-20 is compared with ranking every candidate (exhaustive
+#: ranking of a million pairs per query would take minutes and gigabytes)
+AGREEMENT_MAX_N = 100_000
+AGREEMENT_QUERIES = 40
 
 
 def _rss_mb() -> float:
@@ -148,6 +152,11 @@ def measure(n: int, n_vacancies: int, queries: int) -> dict[str, Any]:
     faiss_20 = _timed(lambda i: index.search(vac_vectors[i], 20), v_ids)
     faiss_pool = _timed(lambda i: index.search(vac_vectors[i], matcher.pool_size), v_ids)
 
+    agreement = (
+        _pool_agreement(matcher, list(dict.fromkeys(v_ids))[:AGREEMENT_QUERIES], school_of)
+        if n <= AGREEMENT_MAX_N
+        else None
+    )
     cols = matcher.candidate_columns_
     alive = cols.alive_slots()
     q = np.concatenate([vac_vectors[i] for i in dict.fromkeys(v_ids)])
@@ -179,7 +188,39 @@ def measure(n: int, n_vacancies: int, queries: int) -> dict[str, Any]:
         "raw_faiss_k20_ms": f20,
         "raw_faiss_pool_ms": {"k": matcher.pool_size, **percentiles(faiss_pool)},
         "engine_over_faiss_p50": ratio(ev["p50"], f20["p50"]),
+        "pool_agreement_at_20": agreement,
     }
+
+
+def _pool_agreement(matcher: Any, v_ids: list[str], school_of: dict[str, str]) -> dict[str, Any]:
+    """Share of the top 20 by ranking every candidate that the pooled query also returns, for
+    all candidates and for one school's: what candidate generation costs in ranking, beside
+    the index's own recall above."""
+    from matcher import engine
+    from matcher.scopes import SchoolScope
+
+    def top(vid: str, scoped: bool) -> set[str]:
+        include = SchoolScope(school_of[vid]) if scoped else None
+        found = matcher.recommend_candidates(vid, k=20, as_of=AS_OF, include=include)
+        return {m.candidate_id for m in found}
+
+    out: dict[str, Any] = {}
+    for name, scoped in (("all", False), ("school", True)):
+        pooled = [top(vid, scoped) for vid in v_ids]
+        limit, engine.EXHAUSTIVE_LIMIT = engine.EXHAUSTIVE_LIMIT, 10**12
+        try:
+            exact = [top(vid, scoped) for vid in v_ids]
+        finally:
+            engine.EXHAUSTIVE_LIMIT = limit
+        shares = [len(p & e) / len(e) for p, e in zip(pooled, exact, strict=True) if e]
+        out[name] = {
+            "queries": len(shares),
+            "mean": round(float(np.mean(shares)), 3) if shares else None,
+            "min": round(float(np.min(shares)), 3) if shares else None,
+            "identical": sum(p == e for p, e in zip(pooled, exact, strict=True) if e),
+        }
+    log.info("pooled top-20 against ranking every candidate: %s", out)
+    return out
 
 
 def _child(n: int, queries: int, out: Path) -> dict[str, Any]:
@@ -232,7 +273,31 @@ def render(r: dict[str, Any]) -> str:
         "| vacancy → one school's candidates p50 / p95 / p99 ms "
         "| raw faiss k=20 p50 ms | raw faiss k=300 p50 ms | engine / faiss (p50) | build s "
         "| RSS MB | RSS MB after malloc_trim | engine MB | MB per 100k candidates |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+        + "\n".join(rows)
+        + "\n"
+        + _agreement_lines(r)
+    )
+
+
+def _agreement_lines(r: dict[str, Any]) -> str:
+    lines = []
+    for s in r["sizes"]:
+        a = s.get("pool_agreement_at_20")
+        if not a:
+            continue
+        parts = [
+            f"{label}: {a[key]['mean']:.3f} mean, {a[key]['min']:.2f} lowest, "
+            f"{a[key]['identical']} of {a[key]['queries']} identical"
+            for key, label in (("all", "all candidates"), ("school", "one school's"))
+            if a[key]["mean"] is not None
+        ]
+        lines.append(f"- {s['candidates']:,}: " + "; ".join(parts))
+    if not lines:
+        return ""
+    return (
+        "\nShare of the top 20 by ranking every candidate that the pooled query returns "
+        f"(up to {AGREEMENT_QUERIES} vacancies, each with a result):\n" + "\n".join(lines) + "\n"
     )
 
 

@@ -317,7 +317,8 @@ class Matcher:
         include: Callable[[Any], bool] | None,
         today: Today,
     ) -> list[Match]:
-        """The pool held fewer than ``k`` records the query may see: rank among those it may.
+        """Rank among the records the query may see: when the pool held fewer than ``k`` of
+        them, and at once for a scope the columns answer.
 
         Candidate generation does not know the hard requirements or the caller's scope: a
         vacancy that takes only candidates within their own commute, or one school's students,
@@ -365,6 +366,12 @@ class Matcher:
         )
         fit = candidate_pool.fit_for_vacancy(self.vacancy_columns_, cols, self.similarity_, slot)
         query_vec = self.vacancy_columns_.vectors_at(slot)
+        if getattr(include, "mask", None) is not None:
+            # a scope the columns answer (one school's students) is ranked within itself: the
+            # whole population's pool would hold some of its members, not surely its best
+            return self._rank_fallback(
+                "candidate", slot, query_vec, lexical, fit, k, include, today
+            )
         pool = self._pool("candidate", query_vec, lexical, fit)
         found = self._rank("candidate", slot, pool, k, include, today, lexical)
         if len(found) < k and len(pool) < len(self.candidates_):

@@ -121,7 +121,8 @@ def _old_recommend(m: Matcher, side: str, query_id: str, include: Any) -> list[A
         fit_all, cols, n = _old_fit_for_candidate(m, slot), m.vacancy_columns_, len(m.vacancies_)
     pool = _old_pool(m, side, vec, raw, fit_all)
     found = _old_rank(m, side, slot, pool, raw, include)
-    if len(found) < K and len(pool) < n:
+    at_once = isinstance(include, SchoolScope)  # a school is ranked within itself at once
+    if at_once or (len(found) < K and len(pool) < n):
         PATHS[f"{side} {'scope' if include else 'requirements'} fallback"] += 1
         alive = cols.alive_slots()
         records = m.candidates_ if side == "candidate" else m.vacancies_
