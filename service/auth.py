@@ -14,7 +14,7 @@ import math
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -23,6 +23,7 @@ from fastapi import Request
 from fastapi.routing import APIRoute
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from service.db.models import ApiKeyRow
 from service.problems import Problem
@@ -97,10 +98,18 @@ def revoke_key(session: Session, key_id: str) -> bool:
     return True
 
 
-def lookup(session: Session, key: str, bootstrap_admin_key: str | None) -> Principal | None:
-    """The principal for a presented key, or ``None`` when it is unknown or revoked."""
+def bootstrap_principal(key: str, bootstrap_admin_key: str | None) -> Principal | None:
+    """The admin principal when ``key`` is the bootstrap key; compared without the database."""
     if bootstrap_admin_key and hmac.compare_digest(key.encode(), bootstrap_admin_key.encode()):
         return Principal(key_id="bootstrap", role="admin", label="COCOK_ADMIN_KEY")
+    return None
+
+
+def lookup(session: Session, key: str, bootstrap_admin_key: str | None) -> Principal | None:
+    """The principal for a presented key, or ``None`` when it is unknown or revoked."""
+    bootstrap = bootstrap_principal(key, bootstrap_admin_key)
+    if bootstrap is not None:
+        return bootstrap
     row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.key_hash == hash_key(key)))
     if row is None or row.revoked_at is not None:
         return None
@@ -111,6 +120,11 @@ def lookup(session: Session, key: str, bootstrap_admin_key: str | None) -> Princ
         employer_id=row.employer_id,
         label=row.label,
     )
+
+
+def _stored_principal(sessions: Callable[[], Session], key: str) -> Principal | None:
+    with sessions() as session:
+        return lookup(session, key, None)
 
 
 class RateLimiter:
@@ -153,20 +167,26 @@ def _bearer(request: Request) -> str | None:
     return token.strip()
 
 
-def require_roles(*roles: Role) -> Callable[[Request], Principal]:
-    """A dependency that authenticates the caller and admits only ``roles`` (else 401/403)."""
+def require_roles(*roles: Role) -> Callable[[Request], Awaitable[Principal]]:
+    """A dependency that authenticates the caller and admits only ``roles`` (else 401/403).
+
+    It runs on the event loop: only a stored key's lookup goes to a worker thread, so the
+    bootstrap key costs no thread hand-off and a stored key exactly one.
+    """
     unknown = set(roles) - set(ROLES)
     if not roles or unknown:
         raise ValueError(f"require_roles needs known roles, got {roles!r}")
 
-    def dependency(request: Request) -> Principal:
+    async def dependency(request: Request) -> Principal:
         token = _bearer(request)
         if token is None:
             raise Problem(401, "unauthorized", "Bearer API key missing.")
         state = request.app.state
         admin_key = state.settings.admin_key
-        with state.sessions() as session:
-            principal = lookup(session, token, admin_key.get_secret_value() if admin_key else None)
+        principal = bootstrap_principal(token, admin_key.get_secret_value() if admin_key else None)
+        if principal is None:  # a stored key: read on a worker thread, never cached (a key
+            # revoked by the CLI or another replica must be refused on its very next call)
+            principal = await run_in_threadpool(_stored_principal, state.sessions, token)
         if principal is None:
             raise Problem(401, "unauthorized", "Unknown or revoked API key.")
         request.state.principal = principal

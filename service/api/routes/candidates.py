@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from matcher.records import Candidate, Consent
 from service import matching, records
 from service.api.deps import GatewayDep, SessionDep, SettingsDep
+from service.api.match_body import match_body
 from service.api.routes.records import add_record_routes
 from service.api.schemas import MAX_OFFSET, PROBLEM_RESPONSES, CandidateMatches, Page
 from service.auth import Principal, Role, require_roles
@@ -70,5 +71,7 @@ def candidate_matches(
     settings: SettingsDep,
     k: int = 20,
     p: Principal = Depends(require_roles(*ALL)),
-) -> dict[str, Any]:
-    return matching.vacancies_for_candidate(gateway, session, p, candidate_id, k, settings.k_max)
+) -> Response:
+    return match_body(
+        matching.vacancies_for_candidate(gateway, session, p, candidate_id, k, settings.k_max)
+    )

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from matcher.records import Vacancy
 from service import matching, records
 from service.api.deps import GatewayDep, SessionDep, SettingsDep
+from service.api.match_body import match_body
 from service.api.routes.records import add_record_routes
 from service.api.schemas import MAX_OFFSET, PROBLEM_RESPONSES, Explanation, Page, VacancyMatches
 from service.auth import Principal, Role, require_roles
@@ -59,8 +60,10 @@ def vacancy_matches(
     settings: SettingsDep,
     k: int = 20,
     p: Principal = Depends(require_roles(*ALL)),
-) -> dict[str, Any]:
-    return matching.candidates_for_vacancy(gateway, session, p, vacancy_id, k, settings.k_max)
+) -> Response:
+    return match_body(
+        matching.candidates_for_vacancy(gateway, session, p, vacancy_id, k, settings.k_max)
+    )
 
 
 @router.get(
