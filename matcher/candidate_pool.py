@@ -274,9 +274,6 @@ def scoped_slots(
     ``k`` in the pool, ranking exactly these finds the same best ``k`` as ranking every record
     and filtering, at the cost of one cheap predicate call per record instead of full scoring
     (none at all for a scope the columns answer, see ``scope_mask``).
-    A scope of one gets a second, excluded slot beside it: numpy scores a single row as a dot
-    product whose last bit can differ from the same row scored within a matrix, as it was when
-    every record was ranked.
     """
     slot_of = columns.slot_of
     mask = scope_mask(columns, include)
@@ -284,6 +281,14 @@ def scoped_slots(
         picked = np.flatnonzero(mask & columns.arrays["alive"][: columns.size]).tolist()
     else:
         picked = [slot_of[rid] for rid, record in records.items() if include(record)]
-    if len(picked) == 1 and len(columns) > 1:
-        picked.append(next(s for s in columns.slot_of.values() if s != picked[0]))
     return np.sort(np.asarray(picked, dtype=np.int64))
+
+
+def with_companion(columns: CandidateColumns | VacancyColumns, slots: np.ndarray) -> np.ndarray:
+    """``slots``, and a second slot beside a lone one (rank with ``include``, which drops it):
+    numpy scores a single row as a dot product whose last bit can differ from the same row
+    scored within a matrix, as it was when every record was ranked."""
+    if len(slots) != 1 or len(columns) < 2:
+        return slots
+    other = next(s for s in columns.slot_of.values() if s != int(slots[0]))
+    return np.sort(np.append(slots, other))

@@ -341,10 +341,7 @@ class Matcher:
             found = self._rank(side, query_slot, pool, k, include, today, lexical)
             if len(found) == k:
                 return found
-        if len(members) == 1 and len(cols) > 1:
-            # scored beside another row, as scoped_slots explains; _rank drops the companion
-            other = next(s for s in cols.slot_of.values() if s != int(members[0]))
-            members = np.sort(np.append(members, other))
+        members = candidate_pool.with_companion(cols, members)
         return self._rank(side, query_slot, members, k, include, today, lexical)
 
     def recommend_candidates(
