@@ -26,6 +26,7 @@ import numpy as np
 from matcher.columns import CandidateColumns, VacancyColumns
 from matcher.held_vectors import HELD_DTYPE, widen
 from matcher.lexical import BM25Index, best_of
+from matcher.slot_scan import SlotScan
 from matcher.vector_backends import VectorIndex
 
 #: Program fit at which a record joins the pool on the taxonomy's word alone.
@@ -150,20 +151,36 @@ def generate(
     program_fit: ProgramFit,
     pool_size: int,
     exhaustive_limit: int,
+    scan: SlotScan | None = None,
 ) -> np.ndarray:
     """Slots to score for one query: dense ∪ lexical ∪ taxonomy, ascending (or every alive
-    slot when there are at most ``exhaustive_limit``)."""
+    slot when there are at most ``exhaustive_limit``).
+
+    With ``scan`` and an exact index, one scan gives every record's similarity: the nearest
+    and the program-fit cut both read it (``matcher.slot_scan``). Otherwise the index is
+    searched and the cut reads the vectors it needs (``best_fitting``). The two give the same
+    pool, up to ties and the last bits of float32 sums.
+    """
     if len(columns) <= exhaustive_limit:
         return columns.alive_slots()
     m = pool_size
-    found = index.search(query_vec[None, :], m)[0]
-    dense = np.fromiter((columns.slot_of[i] for i, _ in found), dtype=np.int64)
     lex = best_of(lexical.slots, lexical.scores, m)
     fitting, fit = program_fit.fitting()
-    # the most similar record the index found bounds every record's similarity (see
-    # best_fitting); with nothing found, unit vectors still bound it by 1
-    bound = max(score for _, score in found) + DENSE_SLACK if found else 1.0
-    fitting = best_fitting(columns.vectors, fitting, fit, query_vec, FIT_POOL_FACTOR * m, bound)
+    scanned = scan.similarities(index, columns, query_vec) if scan is not None else None
+    if scanned is not None:
+        slots, similarity = scanned
+        dense = best_of(slots, similarity, m)
+        by_slot = np.zeros(columns.size, dtype=np.float32)
+        by_slot[slots] = similarity
+        cheap = fit + CHEAP_DENSE_WEIGHT * by_slot[fitting]
+        fitting = best_of(fitting, cheap, FIT_POOL_FACTOR * m)
+    else:
+        found = index.search(query_vec[None, :], m)[0]
+        dense = np.fromiter((columns.slot_of[i] for i, _ in found), dtype=np.int64)
+        # the most similar record the index found bounds every record's similarity (see
+        # best_fitting); with nothing found, unit vectors still bound it by 1
+        bound = max(score for _, score in found) + DENSE_SLACK if found else 1.0
+        fitting = best_fitting(columns.vectors, fitting, fit, query_vec, FIT_POOL_FACTOR * m, bound)
     return np.unique(np.concatenate([dense, lex, fitting]))
 
 

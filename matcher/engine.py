@@ -30,6 +30,7 @@ from matcher.profiles import CandidateProfile, Profiler, VacancyProfile, without
 from matcher.record_shelf import CandidateShelf
 from matcher.records import Candidate, Vacancy, parse_candidate, parse_vacancy
 from matcher.scoring import Scorer, WeightedScorer
+from matcher.slot_scan import SlotScan
 from matcher.vector_backends import VectorBackend, VectorIndex
 
 if TYPE_CHECKING:
@@ -103,6 +104,7 @@ class Matcher:
         self.vacancy_index_: VectorIndex = make_index(dim, "vacancy")
         self.candidate_lexical_ = BM25Index()
         self.vacancy_lexical_ = BM25Index()
+        self.candidate_scan_, self.vacancy_scan_ = SlotScan(), SlotScan()
         #: read back from the columns and BM25 on demand (see ``matcher.held_profiles``)
         self.candidate_profiles_: Mapping[str, CandidateProfile] = HeldCandidateProfiles(
             self.candidate_columns_, self.candidate_lexical_, self.program_codes_
@@ -226,8 +228,9 @@ class Matcher:
         """The slots of ``side`` worth scoring for one query (see ``matcher.candidate_pool``)."""
         cols = self.candidate_columns_ if side == "candidate" else self.vacancy_columns_
         index = self.candidate_index_ if side == "candidate" else self.vacancy_index_
+        scan = self.candidate_scan_ if side == "candidate" else self.vacancy_scan_
         return candidate_pool.generate(
-            cols, index, query_vec, lexical, fit, self.pool_size, EXHAUSTIVE_LIMIT
+            cols, index, query_vec, lexical, fit, self.pool_size, EXHAUSTIVE_LIMIT, scan
         )
 
     def _score(

@@ -200,6 +200,31 @@ class FaissIndex:
             faiss.omp_set_num_threads(previous)
         return scores, labels
 
+    def scan(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """Every stored vector's label and inner product with ``query`` (one unit vector, float32)
+        when the index is exact; None for an inverted file, which never sees most vectors.
+
+        An exact search computes all these products and keeps ``k``. A caller that needs the
+        similarity of thousands of records (the engine's program-fit cut reads ~30,000 at 100k
+        candidates) gets them here from one product over faiss's own store, instead of a search
+        followed by reading those records' vectors a second time.
+        """
+        if self.trained_on:
+            return None
+        flat: Any = faiss.downcast_index(self._index.index)
+        n = flat.ntotal
+        labels = faiss.vector_to_array(self._index.id_map)
+        if n == 0:
+            return labels, np.zeros(0, dtype=np.float32)
+        # a view of faiss's own float32 rows: valid until the next add or remove, so it is
+        # used at once and only the product (a new array) leaves this method
+        stored = faiss.rev_swig_ptr(flat.get_xb(), n * self.dim).reshape(n, self.dim)
+        return labels, stored @ np.asarray(query, dtype=np.float32)
+
+    def ids_of(self, labels: np.ndarray) -> list[str | None]:
+        """The record ids of ``labels`` from ``scan`` (None for a label since removed)."""
+        return [self._id_of[label] for label in labels.tolist()]
+
     def get(self, ids: Sequence[str]) -> np.ndarray:
         """Stored vectors for ``ids`` (KeyError for an unknown id)."""
         if not ids:
