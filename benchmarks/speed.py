@@ -188,6 +188,10 @@ def run_size(args: argparse.Namespace, n: int, tmp: Path) -> dict[str, Any]:
                     "same_top20_as_engine": f"{same}/{len(paths)}",
                 }
                 log.info("n=%d %s c=%d: %s", n, name, clients, out[f"{name}_c{clients}_ms"])
+        # the least any request costs on this stack: /healthz answers from memory, through
+        # the same server, middleware and client (the floor under both match endpoints)
+        seconds, _, _ = run_load(url, headers, ["/healthz"] * len(v_ids), 1, None)
+        out["http_floor_healthz_c1_ms"] = percentiles(seconds)
         out["server_memory_mb_after_queries"] = proc_memory_mb(proc.pid)
     except BaseException:
         log.error("server log tail:\n%s", log_tail(log_path))

@@ -18,9 +18,10 @@ WARMUP = 5  # untimed requests per client before its timed share
 
 
 def run_load(
-    url: str, headers: dict[str, str], paths: Sequence[str], clients: int, key: str
+    url: str, headers: dict[str, str], paths: Sequence[str], clients: int, key: str | None
 ) -> tuple[list[float], list[list[str]], float]:
-    """Latency of each path (seconds), each answer's ids (``key`` of every item), wall time."""
+    """Latency of each path (seconds), each answer's ids (``key`` of every item; none when
+    ``key`` is None, for an answer that is not a list of items), wall time."""
     seconds: list[float] = [0.0] * len(paths)
     answers: list[list[str]] = [[] for _ in paths]
     start_line = threading.Barrier(clients)
@@ -36,7 +37,8 @@ def run_load(
                 response = client.get(paths[i])
                 seconds[i] = time.perf_counter() - t0
                 response.raise_for_status()
-                answers[i] = [item[key] for item in response.json()["items"]]
+                if key is not None:
+                    answers[i] = [item[key] for item in response.json()["items"]]
 
     t0 = time.perf_counter()
     with ThreadPoolExecutor(max_workers=clients) as pool:

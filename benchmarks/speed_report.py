@@ -63,7 +63,7 @@ def render(r: dict[str, Any]) -> str:
             f"{f['raw_faiss_candidates_k20_ms']['p95']:.3f} ms; with faiss's default threads "
             f"p50 {f['raw_faiss_candidates_k20_default_threads_ms']['p50']:.3f} ms, p95 "
             f"{f['raw_faiss_candidates_k20_default_threads_ms']['p95']:.3f} ms. Candidate index: "
-            f"{ix.get('index_type')}.\n\n"
+            f"{ix.get('index_type')}.{_http_floor(s)}\n\n"
             "| start to /healthz with these records stored | model loaded (ingest can embed) "
             "| server RSS loaded | RSS after "
             "queries | RSS per 100k candidates | store records | fit from DB | snapshot |\n"
@@ -76,6 +76,17 @@ def render(r: dict[str, Any]) -> str:
         )
     out.append(f"Wall time of the whole run: {r['bench_wall_s']} s.\n")
     return "\n".join(out)
+
+
+def _http_floor(s: dict[str, Any]) -> str:
+    """The cheapest request on the same server and client: what HTTP alone costs here."""
+    h = s.get("http_floor_healthz_c1_ms")
+    if not h:
+        return ""
+    return (
+        f" HTTP alone, `GET /healthz` (answered from memory) with the same client, one at a "
+        f"time: p50 {h['p50']:.2f} ms, p95 {h['p95']:.2f} ms."
+    )
 
 
 def _ready(s: dict[str, Any]) -> str:
