@@ -4,7 +4,8 @@ A query runs in two stages. Candidate generation (``matcher.candidate_pool``) ta
 the nearest neighbours in the vector index, the best BM25 documents and the records whose program
 fits (the taxonomy), so no single weak signal can hide a good match. Then every pair in that pool
 is checked against the hard requirements, gets its features and a score, and the best ``k`` get
-reasons.
+reasons. When the pool holds fewer than ``k`` records the query may see (a commute limit, one
+school's students), ``matcher.fallback`` ranks among the qualifying records instead.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from matcher import candidate_pool, eligibility, features, vector_backends
+from matcher import candidate_pool, eligibility, fallback, features, vector_backends
 from matcher.candidate_pool import LexicalHits, ProgramFit
 from matcher.columns import CandidateColumns, Today, VacancyColumns
 from matcher.encoder import CachedEncoder, Encoder, load_bundled_encoder
@@ -39,9 +40,6 @@ if TYPE_CHECKING:
 MAX_K = 1000
 #: Below this many records a query scores every one of them: exact and still fast.
 EXHAUSTIVE_LIMIT = 5000
-#: Rows checked against the hard requirements at a time when a query falls back (bounds the
-#: query side's columns repeated per row: ~13 MB at 50 programs).
-ELIGIBILITY_BLOCK = 65_536
 BATCH = 256
 
 
@@ -293,60 +291,6 @@ class Matcher:
                 break
         return out
 
-    def _eligible_among(
-        self, side: str, query_slot: int, slots: np.ndarray, today: Today
-    ) -> np.ndarray:
-        """The ``slots`` of ``side`` that no hard requirement blocks against the query record,
-        checked a block at a time (the query side's columns are repeated for every row)."""
-        cc, vc = self.candidate_columns_, self.vacancy_columns_
-        keep = [slots[:0]]
-        for start in range(0, len(slots), ELIGIBILITY_BLOCK):
-            part = slots[start : start + ELIGIBILITY_BLOCK]
-            query = np.full(len(part), query_slot, dtype=np.int64)
-            cand_slots, vac_slots = (part, query) if side == "candidate" else (query, part)
-            c, v = cc.gather(cand_slots), vc.gather(vac_slots)
-            checks = eligibility.check(c, v, features.distances(c, v), today)
-            keep.append(part[eligibility.eligible(checks)])
-        return np.concatenate(keep)
-
-    def _rank_fallback(
-        self,
-        side: str,
-        query_slot: int,
-        query_vec: np.ndarray,
-        lexical: LexicalHits,
-        fit: ProgramFit,
-        k: int,
-        include: Callable[[Any], bool] | None,
-        today: Today,
-    ) -> list[Match]:
-        """Rank among the records the query may see: when the pool held fewer than ``k`` of
-        them, and at once for a scope the columns answer.
-
-        Candidate generation does not know the hard requirements or the caller's scope: a
-        vacancy that takes only candidates within their own commute, or one school's students,
-        can find its pool (similar records from anywhere) nearly all excluded while hundreds
-        of records qualify. The qualifying records are found first (the scope, then every
-        requirement, vectorised); a pool is drawn from them alone when they are many (see
-        ``candidate_pool.within_scope``), else all of them are ranked.
-        """
-        cols = self.candidate_columns_ if side == "candidate" else self.vacancy_columns_
-        records = self.candidates_ if side == "candidate" else self.vacancies_
-        if include is None:
-            members = cols.alive_slots()
-        else:
-            members = candidate_pool.scoped_slots(cols, records, include)
-        members = self._eligible_among(side, query_slot, members, today)
-        if len(members) > EXHAUSTIVE_LIMIT:
-            pool = candidate_pool.within_scope(
-                cols, members, query_vec, lexical, fit, self.pool_size
-            )
-            found = self._rank(side, query_slot, pool, k, include, today, lexical)
-            if len(found) == k:
-                return found
-        members = candidate_pool.with_companion(cols, members)
-        return self._rank(side, query_slot, members, k, include, today, lexical)
-
     def recommend_candidates(
         self,
         vacancy_id: str,
@@ -369,15 +313,17 @@ class Matcher:
         if getattr(include, "mask", None) is not None:
             # a scope the columns answer (one school's students) is ranked within itself: the
             # whole population's pool would hold some of its members, not surely its best
-            return self._rank_fallback(
-                "candidate", slot, query_vec, lexical, fit, k, include, today
-            )
+            return fallback.rank_qualifying(
+                self, "candidate", slot, query_vec=query_vec, lexical=lexical, fit=fit, k=k,
+                include=include, today=today, exhaustive_limit=EXHAUSTIVE_LIMIT,
+            )  # fmt: skip
         pool = self._pool("candidate", query_vec, lexical, fit)
         found = self._rank("candidate", slot, pool, k, include, today, lexical)
         if len(found) < k and len(pool) < len(self.candidates_):
-            found = self._rank_fallback(
-                "candidate", slot, query_vec, lexical, fit, k, include, today
-            )
+            found = fallback.rank_qualifying(
+                self, "candidate", slot, query_vec=query_vec, lexical=lexical, fit=fit, k=k,
+                include=include, today=today, exhaustive_limit=EXHAUSTIVE_LIMIT,
+            )  # fmt: skip
         return found
 
     def recommend_vacancies(
@@ -404,7 +350,10 @@ class Matcher:
         pool = self._pool("vacancy", query_vec, lexical, fit)
         found = self._rank("vacancy", slot, pool, k, include, today, lexical)
         if len(found) < k and len(pool) < len(self.vacancies_):
-            found = self._rank_fallback("vacancy", slot, query_vec, lexical, fit, k, include, today)
+            found = fallback.rank_qualifying(
+                self, "vacancy", slot, query_vec=query_vec, lexical=lexical, fit=fit, k=k,
+                include=include, today=today, exhaustive_limit=EXHAUSTIVE_LIMIT,
+            )  # fmt: skip
         return found
 
     def explain(self, candidate_id: str, vacancy_id: str, *, as_of: date | None = None) -> Match:
