@@ -9,10 +9,12 @@ program fit plus a little of the dense similarity.
 Each signal reads only what it needs, so a query's cost follows the size of the pool rather
 than the number of records: BM25 reads the postings of the query's own terms
 (``BM25Index.hits``), and program fit reads the posting lists of the programs that can reach
-``FIT_THRESHOLD`` (``ProgramPostings``) instead of scoring every alive record, and the cut
-reads the vectors of only the fitting records that can still make it (``best_fitting``). The
-pool is the same set the earlier full scans produced (tests/test_candidate_pool.py holds them
-side by side).
+``FIT_THRESHOLD`` (``ProgramPostings``) instead of scoring every alive record. The dense side
+depends on the index: an exact one gives every record's similarity from one scan, which both
+the nearest and the cut read (``matcher.slot_scan``); an approximate or remote one is searched,
+and the cut reads the vectors of only the fitting records that can still make it
+(``best_fitting``). The pool is the same set the earlier full scans produced
+(tests/test_candidate_pool.py holds them side by side).
 """
 
 from __future__ import annotations
