@@ -217,6 +217,9 @@ class CandidateColumns(_Columns):
             "max_commute": ((), f32, np.nan),
             "relocate": ((), np.dtype(bool), False),
             "school": ((), i32, -1),
+            # consent to be shown to employers, and a guardian's (``matcher.scopes``)
+            "share": ((), np.dtype(bool), False),
+            "guardian": ((), np.dtype(bool), False),
             "vectors": ((self.dim,), HELD_DTYPE, 0),
         }
 
@@ -255,6 +258,8 @@ class CandidateColumns(_Columns):
         a["max_commute"][slot] = np.nan if c.max_commute_km is None else c.max_commute_km
         a["relocate"][slot] = bool(c.willing_to_relocate)
         a["school"][slot] = -1 if c.school_id is None else self._school_code(c.school_id)
+        a["share"][slot] = c.consent.share_with_employers
+        a["guardian"][slot] = c.consent.guardian_consent is True
         a["vectors"][slot] = as_held(vector)
         self.skills[slot] = tuple(sorted(p.skills))
         self._post(slot)

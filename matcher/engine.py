@@ -310,9 +310,9 @@ class Matcher:
         )
         fit = candidate_pool.fit_for_vacancy(self.vacancy_columns_, cols, self.similarity_, slot)
         query_vec = self.vacancy_columns_.vectors_at(slot)
-        if getattr(include, "mask", None) is not None:
-            # a scope the columns answer (one school's students) is ranked within itself: the
-            # whole population's pool would hold some of its members, not surely its best
+        if getattr(include, "rank_within", False):
+            # a small scope the columns answer (one school's students) is ranked within itself:
+            # the whole population's pool would hold some of its members, not surely its best
             return fallback.rank_qualifying(
                 self, "candidate", slot, query_vec=query_vec, lexical=lexical, fit=fit, k=k,
                 include=include, today=today, exhaustive_limit=EXHAUSTIVE_LIMIT,

@@ -14,22 +14,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, true
 
 from matcher.records import Candidate, Vacancy
-from matcher.scopes import SchoolScope
+from matcher.scopes import ConsentScope, SchoolScope, employer_may_see
 from service.auth import Principal
 from service.db.models import CandidateRow, VacancyRow
 from service.problems import Problem, not_found
-
-ADULT_AGE = 18
-
-
-def employer_may_see(candidate: Candidate, today: date) -> bool:
-    """Consent to share, plus a guardian's for a minor; unknown age counts as a minor (UU PDP)."""
-    if not candidate.consent.share_with_employers:
-        return False
-    age = candidate.age_on(today)
-    if age is None or age < ADULT_AGE:
-        return candidate.consent.guardian_consent is True
-    return True
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -135,9 +123,9 @@ def include_candidates(
             return lambda c: False  # a school key without a school sees nobody
         return SchoolScope(p.school_id)
     if p.role == "employer":
-        return lambda c: employer_may_see(c, today)
+        return ConsentScope(today)
     if p.role == "portal":
-        return lambda c: c.id in owned or employer_may_see(c, today)
+        return ConsentScope(today, owned)
     return None
 
 

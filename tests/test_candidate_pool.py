@@ -23,7 +23,7 @@ from matcher.candidate_pool import LexicalHits
 from matcher.demo import generate_demo
 from matcher.encoder import HashingEncoder
 from matcher.engine import Matcher
-from matcher.scopes import SchoolScope
+from matcher.scopes import ConsentScope, SchoolScope
 
 POOL = 15  # a pool of 15 + 15 + 60 of ~1,500 records: every cut matters
 
@@ -102,8 +102,11 @@ def _assert_same_as_reference(matcher: Matcher, rng: random.Random, n: int) -> d
     v_ids, c_ids = _queries(matcher, rng, n)
     for vid in v_ids:
         school = rng.choice(schools)
-        # the same scope as a plain predicate and as the column the engine answers it from
-        for include in (None, lambda c, s=school: c.school_id == s, SchoolScope(school)):
+        owned = frozenset(rng.sample(sorted(matcher.candidates_), 30))  # a portal's own
+        # the same scope as a plain predicate and as the column the engine answers it from;
+        # the reference reads a ConsentScope as a predicate, the engine as its mask
+        scopes = (None, lambda c, s=school: c.school_id == s, SchoolScope(school))
+        for include in (*scopes, ConsentScope(AS_OF), ConsentScope(AS_OF, owned)):
             got = _triples(matcher.recommend_candidates(vid, K, include=include, as_of=AS_OF))
             assert got == old_recommend(matcher, "candidate", vid, include), vid
             taken["queries"] += 1
