@@ -78,7 +78,7 @@ def measure(n: int, n_vacancies: int, queries: int) -> dict[str, Any]:
     from matcher.demo import generate_demo
     from matcher.demo.generate import stream_demo_candidates
     from matcher.engine import Matcher
-    from matcher.scopes import SchoolScope
+    from matcher.scopes import ConsentScope, SchoolScope
 
     rss_start = _rss_mb()
     world = {"seed": 11, "n_schools": 60, "n_vacancies": n_vacancies, "as_of": AS_OF}
@@ -149,6 +149,11 @@ def measure(n: int, n_vacancies: int, queries: int) -> dict[str, Any]:
         ),
         v_ids,
     )
+    # an employer's (or a portal's) list: only people who agreed to be shown to employers
+    engine_employer = _timed(
+        lambda i: matcher.recommend_candidates(i, k=20, as_of=AS_OF, include=ConsentScope(AS_OF)),
+        v_ids,
+    )
     faiss_20 = _timed(lambda i: index.search(vac_vectors[i], 20), v_ids)
     faiss_pool = _timed(lambda i: index.search(vac_vectors[i], matcher.pool_size), v_ids)
 
@@ -185,6 +190,7 @@ def measure(n: int, n_vacancies: int, queries: int) -> dict[str, Any]:
         "vacancy_to_candidates_ms": ev,
         "candidate_to_vacancies_ms": ec,
         "vacancy_to_school_candidates_ms": percentiles(engine_scoped),
+        "vacancy_to_consenting_candidates_ms": percentiles(engine_employer),
         "raw_faiss_k20_ms": f20,
         "raw_faiss_pool_ms": {"k": matcher.pool_size, **percentiles(faiss_pool)},
         "engine_over_faiss_p50": ratio(ev["p50"], f20["p50"]),
@@ -276,7 +282,24 @@ def render(r: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
         + "\n".join(rows)
         + "\n"
+        + _employer_lines(r)
         + _agreement_lines(r)
+    )
+
+
+def _employer_lines(r: dict[str, Any]) -> str:
+    lines = []
+    for s in r["sizes"]:
+        p = s.get("vacancy_to_consenting_candidates_ms")  # absent from runs before it was measured
+        if p:
+            lines.append(
+                f"- {s['candidates']:,}: {p['p50']:.1f} / {p['p95']:.1f} / {p['p99']:.1f} ms"
+            )
+    if not lines:
+        return ""
+    return (
+        "\nVacancy → the candidates an employer may be shown (consent, and a guardian's for a "
+        "minor; `matcher.scopes.ConsentScope`), p50 / p95 / p99:\n" + "\n".join(lines) + "\n"
     )
 
 
