@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from matcher.vector_backends import VectorIndex
 
 #: Bump on any change to what these files hold or mean.
-STATE_VERSION = 2
+STATE_VERSION = 3  # 3: candidate columns carry consent (matcher.scopes.ConsentScope)
 SIDES = ("candidate", "vacancy")
 _PACKAGE = Path(__file__).resolve().parent
 #: Code and data whose change alters a profile, a column or a BM25 weight.
